@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Tremplin — administration"
+admin.site.site_title = "Tremplin"
+
+urlpatterns = [
+    path("", include("tremplin.www.home.urls")),
+    path("compte/", include("tremplin.www.accounts.urls")),
+    path("territoires/", include("tremplin.www.territory.urls")),
+    path("recherche/", include("tremplin.www.search.urls")),
+    path("admin/", admin.site.urls),
+]

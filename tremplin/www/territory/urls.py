@@ -1,0 +1,6 @@
+from django.urls import path
+
+from . import views
+
+app_name = "territory"
+urlpatterns = [path("", views.france, name="france")]
