@@ -99,7 +99,9 @@ class Commune(models.Model):
     density_level = models.PositiveSmallIntegerField(
         "niveau de densité", choices=DensityLevel.choices, null=True, blank=True
     )
-    postcodes = models.CharField("codes postaux", max_length=200, blank=True, help_text="Séparés par des espaces.")
+    postcodes = models.CharField(
+        "codes postaux", max_length=200, blank=True, help_text="Séparés par des espaces."
+    )
     post_office_km = models.FloatField(
         "distance au bureau de poste le plus proche (km)", null=True, blank=True, editable=False
     )

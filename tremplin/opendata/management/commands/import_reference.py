@@ -1,0 +1,99 @@
+"""python manage.py import_reference [--data-dir DIR] [--download] [--only KEY ...]"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from tremplin.network.services import commune_post_office_distances_refresh
+from tremplin.opendata.errors import FileFormatError
+from tremplin.opendata.reference import REFERENCE_FILES, DownloadError, locate, run_import
+
+SHOWN_REJECTIONS = 20
+
+
+def fr(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f")
+
+
+class Command(BaseCommand):
+    help = "Importe les données de référence (territoire, QPV, réseau postal, France services)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--data-dir", help="dossier des fichiers officiels (défaut : TREMPLIN_DATA_DIR)")
+        parser.add_argument(
+            "--download",
+            action="store_true",
+            help="télécharger les fichiers absents depuis leur adresse officielle",
+        )
+        parser.add_argument(
+            "--only", nargs="*", choices=[ref.key for ref in REFERENCE_FILES], help="fichiers à importer"
+        )
+
+    def handle(self, *args, data_dir=None, download=False, only=None, verbosity=1, **options):
+        console = Console(file=self.stdout, highlight=False, soft_wrap=True)
+        data_dir = (
+            Path(data_dir or settings.TREMPLIN_DATA_DIR or "").expanduser()
+            if (data_dir or settings.TREMPLIN_DATA_DIR)
+            else None
+        )
+        if data_dir is not None and not data_dir.is_dir():
+            raise CommandError(f"Dossier de données introuvable : {data_dir}")
+        cache_dir = Path(settings.TREMPLIN_CACHE_DIR) / "reference"
+        refs = [ref for ref in REFERENCE_FILES if not only or ref.key in only]
+        imported = 0
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=verbosity == 0,
+        ) as progress:
+            task = progress.add_task("Import des données de référence", total=len(refs) + 1)
+            for ref in refs:
+                progress.update(task, description=ref.label)
+                try:
+                    path = locate(ref, data_dir, cache_dir, allow_download=download)
+                except DownloadError as exc:
+                    raise CommandError(f"{ref.label} : {exc}") from exc
+                if path is None:
+                    console.print(f"[yellow]{ref.label} : fichier absent ({ref.path}), ignoré.[/yellow]")
+                    progress.advance(task)
+                    continue
+                try:
+                    report = run_import(ref, path)
+                except FileFormatError as exc:
+                    console.print(f"[bold red]{ref.label} : fichier rejeté, rien n'a été écrit.[/bold red]")
+                    raise CommandError(str(exc)) from exc
+                imported += 1
+                self._print_report(console, report, verbosity)
+                progress.advance(task)
+            if imported:
+                progress.update(task, description="Distances au bureau de poste le plus proche")
+                counts = commune_post_office_distances_refresh()
+                console.print(
+                    f"Distances au bureau de poste : {fr(counts.updated + counts.inserted)} mise(s) à jour, "
+                    f"{fr(counts.unchanged)} inchangée(s)"
+                )
+                progress.advance(task)
+        if not imported:
+            raise CommandError(
+                "Aucun fichier de référence trouvé : indiquer --data-dir, TREMPLIN_DATA_DIR, ou --download."
+            )
+
+    def _print_report(self, console, report, verbosity):
+        console.print(
+            f"[bold]{report.name}[/bold] ({report.path}) : {fr(report.inserted)} ajouté(s), "
+            f"{fr(report.updated)} modifié(s), {fr(report.unchanged)} inchangé(s), {fr(report.rejected)} rejeté(s)"
+        )
+        for note in report.notes:
+            console.print(f"  · {note}")
+        shown = report.rejections if verbosity > 1 else report.rejections[:SHOWN_REJECTIONS]
+        for rejection in shown:
+            console.print(f"  [yellow]rejeté[/yellow] {rejection}", markup=True)
+        if len(shown) < report.rejected:
+            console.print(f"  … et {fr(report.rejected - len(shown))} autre(s) (-v 2 pour tout voir)")

@@ -1,0 +1,107 @@
+"""Idempotent bulk upsert: compare a file with the database and write only the difference."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .errors import Rejection
+
+
+@dataclass
+class ImportReport:
+    """What one file did: the three numbers an operator reads, and the reasons for every rejected row."""
+
+    name: str
+    path: str = ""
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejections)
+
+    def reject(self, line: int, reason: str) -> None:
+        self.rejections.append(Rejection(self.path, line, reason))
+
+    def add(self, counts: "UpsertCounts") -> None:
+        self.inserted += counts.inserted
+        self.updated += counts.updated
+        self.unchanged += counts.unchanged
+
+
+@dataclass
+class UpsertCounts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    touched: set = field(default_factory=set)  # keys inserted or updated
+
+    def also_changed(self, keys) -> None:
+        """Rows whose own fields were unchanged but whose links changed count as updated."""
+        extra = set(keys) - self.touched
+        self.updated += len(extra)
+        self.unchanged -= len(extra)
+        self.touched |= extra
+
+
+def upsert(model, records: dict, *, key_fields: Iterable[str], fields: Iterable[str]) -> UpsertCounts:
+    """Insert or update `records` ({key tuple or value: {field: value}}) into `model`.
+
+    Fields are attribute names (`departement_id` for a foreign key). Existing rows are read once; new
+    rows go through bulk_create and changed rows through bulk_update, in batches. Rows absent from
+    `records` are left alone: reference files are never partial deletions.
+    """
+    key_fields = tuple(key_fields)
+    fields = tuple(fields)
+    single = len(key_fields) == 1
+
+    def key_of(obj):
+        values = tuple(getattr(obj, f) for f in key_fields)
+        return values[0] if single else values
+
+    existing = {key_of(obj): obj for obj in model.objects.only(*key_fields, *fields)}
+    to_create, to_update, changed_fields = [], [], set()
+    counts = UpsertCounts()
+    for key, values in records.items():
+        obj = existing.get(key)
+        if obj is None:
+            keys = dict(zip(key_fields, (key,) if single else key, strict=True))
+            to_create.append(model(**keys, **values))
+            counts.inserted += 1
+            counts.touched.add(key)
+            continue
+        changed = [f for f, v in values.items() if getattr(obj, f) != v]
+        if changed:
+            for f in changed:
+                setattr(obj, f, values[f])
+            changed_fields.update(changed)
+            to_update.append(obj)
+            counts.updated += 1
+            counts.touched.add(key)
+        else:
+            counts.unchanged += 1
+    model.objects.bulk_create(to_create, batch_size=2000)
+    if to_update:
+        model.objects.bulk_update(to_update, sorted(changed_fields), batch_size=1000)
+    return counts
+
+
+def sync_m2m(through, *, left: str, right: str, pairs: dict[str, set[str]]) -> set[str]:
+    """Make the many-to-many links of each left key equal to `pairs[left]`; return the left keys changed."""
+    current: dict[str, set[str]] = {}
+    for a, b in through.objects.filter(**{f"{left}__in": list(pairs)}).values_list(left, right):
+        current.setdefault(a, set()).add(b)
+    changed = set()
+    to_add = []
+    for a, wanted in pairs.items():
+        have = current.get(a, set())
+        if have != wanted:
+            changed.add(a)
+            stale = have - wanted
+            if stale:
+                through.objects.filter(**{left: a, f"{right}__in": stale}).delete()
+            to_add.extend(through(**{left: a, right: b}) for b in wanted - have)
+    through.objects.bulk_create(to_add, batch_size=2000)
+    return changed

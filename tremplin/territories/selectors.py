@@ -1,0 +1,336 @@
+"""Read queries across territories and network, always scoped by `tremplin.accounts.perms`.
+
+Figures are aggregated with `values().annotate()` (one GROUP BY query per model), never one query per
+row: the number of queries stays the same for one département or for the hundred of them.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+
+from tremplin.accounts.enums import Role
+from tremplin.accounts.perms import visible_communes, visible_departements, visible_qpvs, visible_sites
+from tremplin.network.enums import POSTAL_KINDS, SiteKind
+from tremplin.network.models import Site
+
+from .enums import RURAL_LEVELS
+from .models import Commune, Departement, Qpv, Region
+
+# Site kinds shown as headline figures, in this order.
+HEADLINE_SITE_KINDS = (
+    SiteKind.POST_OFFICE,
+    SiteKind.COMMUNAL_POSTAL_AGENCY,
+    SiteKind.INTERCOMMUNAL_POSTAL_AGENCY,
+    SiteKind.POSTAL_RELAY,
+    SiteKind.FRANCE_SERVICES,
+)
+
+# `?tri=` values of the communes table → ordering (missing values always last).
+COMMUNE_ORDERINGS = {
+    "nom": (F("name").asc(),),
+    "-nom": (F("name").desc(),),
+    "population": (F("population").desc(nulls_last=True), F("name").asc()),
+    "-population": (F("population").asc(nulls_last=True), F("name").asc()),
+    "distance": (F("post_office_km").desc(nulls_last=True), F("name").asc()),
+    "-distance": (F("post_office_km").asc(nulls_last=True), F("name").asc()),
+}
+DEFAULT_COMMUNE_ORDERING = "nom"
+
+
+@dataclass
+class Figures:
+    """Headline figures of a territory (or of everything a user can see)."""
+
+    commune_count: int = 0
+    population: int = 0
+    rural_population: int = 0
+    qpv_count: int = 0
+    post_office_count: int = 0
+    departement_count: int = 0
+
+    @property
+    def rural_share(self) -> float | None:
+        """Share of the population living in rural communes (density levels 5 to 7), in %."""
+        if not self.population:
+            return None
+        return 100 * self.rural_population / self.population
+
+    def add(self, other: "Figures") -> None:
+        for name in (
+            "commune_count",
+            "population",
+            "rural_population",
+            "qpv_count",
+            "post_office_count",
+            "departement_count",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class SiteKindCount:
+    kind: str
+    label: str
+    count: int
+
+
+@dataclass
+class Overview:
+    totals: Figures
+    departements: list[Departement]
+    site_kinds: list[SiteKindCount]
+    other_site_count: int = 0
+    show_my_sites: bool = False
+    my_sites: list[Site] = field(default_factory=list)
+
+
+# Paths from each model to the grouping level.
+_LEVELS = {
+    "departement": {"commune": "departement", "qpv": "departement", "site": "commune__departement"},
+    "region": {
+        "commune": "departement__region",
+        "qpv": "departement__region",
+        "site": "commune__departement__region",
+    },
+}
+
+
+def _figures_by(user, level: str, *, departements: QuerySet | None = None) -> dict[str, Figures]:
+    """Figures of every visible département (or région), keyed by code: three GROUP BY queries.
+
+    `departements` narrows the territory (a région's départements, one département).
+    """
+    paths = _LEVELS[level]
+    communes = visible_communes(user).actual()
+    qpvs = visible_qpvs(user)
+    post_offices = visible_sites(user).post_offices()
+    if departements is not None:
+        communes = communes.filter(departement__in=departements)
+        qpvs = qpvs.filter(departement__in=departements)
+        post_offices = post_offices.filter(commune__departement__in=departements)
+
+    figures: dict[str, Figures] = {}
+    rows = (
+        communes.order_by()
+        .values(key=F(paths["commune"]))
+        .annotate(
+            commune_count=Count("pk"),
+            population=Sum("population"),
+            rural_population=Sum("population", filter=Q(density_level__in=RURAL_LEVELS)),
+        )
+    )
+    for row in rows:
+        figures[row["key"]] = Figures(
+            commune_count=row["commune_count"],
+            population=row["population"] or 0,
+            rural_population=row["rural_population"] or 0,
+        )
+    for row in qpvs.order_by().values(key=F(paths["qpv"])).annotate(n=Count("pk", distinct=True)):
+        if row["key"] is not None:
+            figures.setdefault(row["key"], Figures()).qpv_count = row["n"]
+    for row in post_offices.order_by().values(key=F(paths["site"])).annotate(n=Count("pk", distinct=True)):
+        if row["key"] is not None:
+            figures.setdefault(row["key"], Figures()).post_office_count = row["n"]
+    return figures
+
+
+def departements_with_figures(user, *, region: Region | None = None) -> list[Departement]:
+    """Visible départements (of one région, if given), each with a `.figures` attribute. 4 queries."""
+    departements = visible_departements(user)
+    if region is not None:
+        departements = departements.filter(region=region)
+    figures = _figures_by(user, "departement", departements=departements)
+    result = list(departements.select_related("region").order_by("code"))
+    for departement in result:
+        departement.figures = figures.get(departement.code) or Figures()
+        departement.figures.departement_count = 1
+    return result
+
+
+def regions_with_figures(user) -> list[Region]:
+    """Régions holding at least one visible département, each with `.figures`. 5 queries."""
+    departements = visible_departements(user)
+    counts = dict(
+        departements.order_by()
+        .values_list("region")
+        .annotate(n=Count("pk", distinct=True))
+        .values_list("region", "n")
+    )
+    figures = _figures_by(user, "region")
+    regions = list(Region.objects.filter(code__in=counts.keys()).order_by("name"))
+    for region in regions:
+        region.figures = figures.get(region.code, Figures())
+        region.figures.departement_count = counts[region.code]
+    return regions
+
+
+def total_figures(rows) -> Figures:
+    total = Figures()
+    for row in rows:
+        total.add(row.figures)
+    return total
+
+
+def site_kind_counts(sites: QuerySet) -> dict[str, int]:
+    return dict(
+        sites.order_by().values_list("kind").annotate(n=Count("pk", distinct=True)).values_list("kind", "n")
+    )
+
+
+def count_by_kind(sites) -> list[SiteKindCount]:
+    """Sites already loaded, counted by kind (in the order of SiteKind), kinds with no site left out."""
+    counts: dict[str, int] = {}
+    for site in sites:
+        counts[site.kind] = counts.get(site.kind, 0) + 1
+    return [SiteKindCount(kind, kind.label, counts[kind]) for kind in SiteKind if kind in counts]
+
+
+def home_overview(user) -> Overview:
+    """Everything the home page shows, scoped by role, in a fixed number of queries."""
+    departements = departements_with_figures(user)
+    totals = total_figures(departements)
+    totals.qpv_count = visible_qpvs(user).count()  # QPV without a département count too
+    sites = visible_sites(user)
+    counts = site_kind_counts(sites)
+    site_kinds = [SiteKindCount(kind, kind.label, counts.get(kind, 0)) for kind in HEADLINE_SITE_KINDS]
+    other = sum(n for kind, n in counts.items() if kind not in HEADLINE_SITE_KINDS)
+    show_my_sites = user.role in (Role.MEDIATOR, Role.COUNTER_AGENT)
+    my_sites = []
+    if show_my_sites:
+        my_sites = list(sites.filter(staff=user).select_related("commune").order_by("name"))
+    return Overview(
+        totals=totals,
+        departements=departements,
+        site_kinds=site_kinds,
+        other_site_count=other,
+        show_my_sites=show_my_sites,
+        my_sites=my_sites,
+    )
+
+
+def departement_figures(user, departement: Departement) -> Figures:
+    single = Departement.objects.filter(pk=departement.pk)
+    figures = _figures_by(user, "departement", departements=single).get(departement.code, Figures())
+    figures.departement_count = 1
+    return figures
+
+
+def departement_communes(
+    user, departement: Departement, ordering: str = DEFAULT_COMMUNE_ORDERING
+) -> list[Commune]:
+    """The communes of a département with their QPV count: one query whatever their number."""
+    order = COMMUNE_ORDERINGS.get(ordering, COMMUNE_ORDERINGS[DEFAULT_COMMUNE_ORDERING])
+    return list(
+        visible_communes(user)
+        .actual()
+        .filter(departement=departement)
+        .annotate(qpv_count=Count("qpvs", distinct=True))
+        .order_by(*order)
+    )
+
+
+def departement_sites(user, departement: Departement) -> QuerySet[Site]:
+    return visible_sites(user).filter(commune__departement=departement).select_related("commune")
+
+
+def departement_qpvs(user, departement: Departement) -> QuerySet[Qpv]:
+    return visible_qpvs(user).filter(departement=departement)
+
+
+def commune_detail(user, commune: Commune) -> dict:
+    """What the commune page lists besides the commune itself (QPV, sites, former communes, districts)."""
+    return {
+        "qpvs": list(visible_qpvs(user).filter(communes=commune).order_by("name")),
+        "sites": list(
+            visible_sites(user)
+            .filter(commune=commune)
+            .select_related("organisation")
+            .order_by("kind", "name")
+        ),
+        "former_communes": list(commune.former_communes.order_by("name")),
+        "districts": list(commune.districts.order_by("code_insee")),
+    }
+
+
+def search(user, text: str, *, limit: int = 50) -> dict:
+    """Communes (name without accents, postcode, INSEE code) and sites (name) the user can see."""
+    communes = (
+        visible_communes(user)
+        .search(text)
+        .select_related("departement")
+        .order_by(F("population").desc(nulls_last=True), "name")
+    )
+    sites = (
+        visible_sites(user)
+        .filter(name__icontains=text.strip())
+        .select_related("commune")
+        .order_by("name", "pk")
+    )
+    return {
+        "communes": list(communes[:limit]),
+        "commune_count": communes.count(),
+        "sites": list(sites[:limit]),
+        "site_count": sites.count(),
+        "limit": limit,
+    }
+
+
+# ---------------------------------------------------------------------------------------------------
+# Map data (GeoJSON embedded in the page with json_script)
+# ---------------------------------------------------------------------------------------------------
+
+
+def _site_category(kind: str) -> str:
+    if kind == SiteKind.POST_OFFICE:
+        return "bureau"
+    if kind in POSTAL_KINDS:
+        return "postal"
+    return "autre"
+
+
+def sites_geojson(sites) -> dict:
+    features = []
+    for site in sites:
+        if site.latitude is None or site.longitude is None:
+            continue
+        address = ", ".join(part for part in (site.address, f"{site.postcode} {site.city}".strip()) if part)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [round(site.longitude, 6), round(site.latitude, 6)],
+                },
+                "properties": {
+                    "name": site.name,
+                    "kind": site.get_kind_display(),
+                    "category": _site_category(site.kind),
+                    "address": address,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def qpvs_geojson(qpvs) -> dict:
+    features = []
+    for qpv in qpvs:
+        if qpv.contour:
+            geometry = {"type": "MultiPolygon", "coordinates": qpv.contour}
+        elif qpv.latitude is not None and qpv.longitude is not None:
+            geometry = {"type": "Point", "coordinates": [round(qpv.longitude, 6), round(qpv.latitude, 6)]}
+        else:
+            continue
+        features.append(
+            {"type": "Feature", "geometry": geometry, "properties": {"name": qpv.name, "code": qpv.code}}
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def bounds_of(points) -> list[list[float]] | None:
+    """[[south, west], [north, east]] of objects with latitude/longitude, or None."""
+    lats = [p.latitude for p in points if p.latitude is not None and p.longitude is not None]
+    lons = [p.longitude for p in points if p.latitude is not None and p.longitude is not None]
+    if not lats:
+        return None
+    return [[min(lats), min(lons)], [max(lats), max(lons)]]
