@@ -68,9 +68,7 @@ class CsvRow:
         return self.values.get(key, default)
 
 
-def read_csv(
-    path: Path, *, columns: dict[str, tuple[str, ...]], delimiter: str | None = None
-) -> Iterator[CsvRow]:
+def read_csv(path: Path, *, columns: dict[str, tuple[str, ...]], delimiter: str | None = None) -> Iterator[CsvRow]:
     """Rows of a CSV file, keyed by our column names.
 
     `columns` maps each of our names to the header names accepted for it (several official vintages).

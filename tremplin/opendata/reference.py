@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.db import transaction
+
 from .errors import FileFormatError
 
 COG_TARBALL = "https://registry.npmjs.org/@etalab/decoupage-administratif/-/decoupage-administratif-6.0.0.tgz"
@@ -150,9 +152,7 @@ def download(ref: ReferenceFile, cache_dir: Path) -> Path:
     if target.exists():
         return target
     if not ref.url:
-        raise DownloadError(
-            f"{ref.label} : pas d'adresse de téléchargement dans ce format, fournir le fichier"
-        )
+        raise DownloadError(f"{ref.label} : pas d'adresse de téléchargement dans ce format, fournir le fichier")
     target.parent.mkdir(parents=True, exist_ok=True)
     if ref.member:
         archive = cache_dir / "_archives" / Path(ref.url).name
@@ -178,9 +178,7 @@ def download(ref: ReferenceFile, cache_dir: Path) -> Path:
     return target
 
 
-def locate(
-    ref: ReferenceFile, data_dir: Path | None, cache_dir: Path, *, allow_download: bool
-) -> Path | None:
+def locate(ref: ReferenceFile, data_dir: Path | None, cache_dir: Path, *, allow_download: bool) -> Path | None:
     """Where to read `ref` from: the data directory first, then the download cache."""
     if data_dir is not None and (data_dir / ref.path).is_file():
         return data_dir / ref.path
@@ -191,11 +189,40 @@ def locate(
     return None
 
 
-def run_import(ref: ReferenceFile, path: Path):
-    """Import one file; FileFormatError leaves the database as it was for this file."""
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def last_import(ref: ReferenceFile, sha256: str):
+    """The journal entry of the last import of this very file (same checksum), if any."""
+    from .models import ReferenceImport
+
+    last = ReferenceImport.objects.filter(key=ref.key).first()
+    return last if last is not None and last.sha256 == sha256 else None
+
+
+@transaction.atomic
+def run_import(ref: ReferenceFile, path: Path, sha256: str):
+    """Import one file and journal it; FileFormatError leaves the database as it was for this file."""
+    from .models import ReferenceImport
+
     try:
-        return ref.load_importer()(path=path)
+        report = ref.load_importer()(path=path)
     except FileFormatError:
         raise
-    except (KeyError, TypeError, AttributeError) as exc:
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise FileFormatError(path, f"structure inattendue ({exc.__class__.__name__}: {exc})") from exc
+    ReferenceImport.objects.create(
+        key=ref.key,
+        path=str(path)[:500],
+        sha256=sha256,
+        inserted=report.inserted,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        rejected=report.rejected,
+    )
+    return report

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "tremplin.network",
     "tremplin.opendata",
     "tremplin.www",
+    "tremplin.demo",
 ]
 
 MIDDLEWARE = [

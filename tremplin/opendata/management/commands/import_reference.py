@@ -4,12 +4,20 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from tremplin.network.services import commune_post_office_distances_refresh
 from tremplin.opendata.errors import FileFormatError
-from tremplin.opendata.reference import REFERENCE_FILES, DownloadError, locate, run_import
+from tremplin.opendata.reference import (
+    REFERENCE_FILES,
+    DownloadError,
+    file_sha256,
+    last_import,
+    locate,
+    run_import,
+)
 
 SHOWN_REJECTIONS = 20
 
@@ -32,7 +40,7 @@ class Command(BaseCommand):
             "--only", nargs="*", choices=[ref.key for ref in REFERENCE_FILES], help="fichiers à importer"
         )
 
-    def handle(self, *args, data_dir=None, download=False, only=None, verbosity=1, **options):
+    def handle(self, *args, data_dir=None, download=False, force=False, only=None, verbosity=1, **options):
         console = Console(file=self.stdout, highlight=False, soft_wrap=True)
         data_dir = (
             Path(data_dir or settings.TREMPLIN_DATA_DIR or "").expanduser()
@@ -43,7 +51,7 @@ class Command(BaseCommand):
             raise CommandError(f"Dossier de données introuvable : {data_dir}")
         cache_dir = Path(settings.TREMPLIN_CACHE_DIR) / "reference"
         refs = [ref for ref in REFERENCE_FILES if not only or ref.key in only]
-        imported = 0
+        imported = found = 0
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -64,8 +72,18 @@ class Command(BaseCommand):
                     console.print(f"[yellow]{ref.label} : fichier absent ({ref.path}), ignoré.[/yellow]")
                     progress.advance(task)
                     continue
+                sha256 = file_sha256(path)
+                found += 1
+                previous = None if force else last_import(ref, sha256)
+                if previous is not None:
+                    console.print(
+                        f"{ref.label} : inchangé depuis l'import du {timezone.localtime(previous.imported_at):%d/%m/%Y %H:%M} "
+                        "(--force pour réimporter)"
+                    )
+                    progress.advance(task)
+                    continue
                 try:
-                    report = run_import(ref, path)
+                    report = run_import(ref, path, sha256)
                 except FileFormatError as exc:
                     console.print(f"[bold red]{ref.label} : fichier rejeté, rien n'a été écrit.[/bold red]")
                     raise CommandError(str(exc)) from exc
@@ -80,7 +98,7 @@ class Command(BaseCommand):
                     f"{fr(counts.unchanged)} inchangée(s)"
                 )
                 progress.advance(task)
-        if not imported:
+        if not found:
             raise CommandError(
                 "Aucun fichier de référence trouvé : indiquer --data-dir, TREMPLIN_DATA_DIR, ou --download."
             )

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Install the system parts the tests use when they are missing: PostgreSQL server and Chromium (Debian).
+set -euo pipefail
+missing=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "Installation des paquets Debian manquants : ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
