@@ -76,9 +76,9 @@ class Command(BaseCommand):
                 found += 1
                 previous = None if force else last_import(ref, sha256)
                 if previous is not None:
+                    when = timezone.localtime(previous.imported_at)
                     console.print(
-                        f"{ref.label} : inchangé depuis l'import du {timezone.localtime(previous.imported_at):%d/%m/%Y %H:%M} "
-                        "(--force pour réimporter)"
+                        f"{ref.label} : inchangé depuis l'import du {when:%d/%m/%Y %H:%M} (--force pour réimporter)"
                     )
                     progress.advance(task)
                     continue
