@@ -32,6 +32,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--data-dir", help="dossier des fichiers officiels (défaut : TREMPLIN_DATA_DIR)")
         parser.add_argument(
+            "--force", action="store_true", help="réimporter même les fichiers inchangés depuis le dernier import"
+        )
+        parser.add_argument(
             "--download",
             action="store_true",
             help="télécharger les fichiers absents depuis leur adresse officielle",

@@ -1,0 +1,37 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from tremplin.accounts.enums import Role
+from tremplin.accounts.models import User
+from tremplin.demo.management.commands.setup_demo import DEMO_PASSWORD
+from tremplin.network.models import Site
+from tremplin.territories.models import Commune
+
+pytestmark = pytest.mark.django_db
+
+
+def test_setup_demo_without_data_generates_a_territory_and_every_role(settings, tmp_path):
+    settings.TREMPLIN_DATA_DIR = ""
+    settings.VAR_DIR = tmp_path
+    settings.TREMPLIN_CACHE_DIR = tmp_path / "cache"
+    out = StringIO()
+    call_command("setup_demo", stdout=out)
+    output = out.getvalue()
+    assert "territoire FICTIF" in output
+    assert DEMO_PASSWORD in output
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    for user in User.objects.all():
+        assert user.email in output
+        assert user.check_password(DEMO_PASSWORD)
+    mediator = User.objects.get(role=Role.MEDIATOR)
+    assert mediator.sites.count() == 4
+    assert len({site.commune_id for site in mediator.sites.all()}) == 4
+    assert User.objects.get(role=Role.COORDINATOR).departements.count() == 2
+
+    counts = (User.objects.count(), Commune.objects.count(), Site.objects.count())
+    out = StringIO()
+    call_command("setup_demo", stdout=out)
+    assert (User.objects.count(), Commune.objects.count(), Site.objects.count()) == counts
+    assert "inchangé depuis l'import" in out.getvalue()
