@@ -52,7 +52,7 @@ lock:
 
 bench: install
 	scripts/system-deps.sh
-	$(PY) bench/bench_import.py
+	scripts/with-postgres.sh $(PY) bench/bench_import.py --data-dir $(TREMPLIN_DATA_DIR)
 
 clean:
 	rm -rf var .pytest_cache
