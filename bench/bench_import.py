@@ -41,9 +41,9 @@ for ref in REFERENCE_FILES:
     if ref.key in columns:
         cols, delim = columns[ref.key]
         for row in readers.read_csv(path, columns=cols, delimiter=delim):
-            for key in ("lat", "lon", "a", "o"):
+            for key, kind in (("lat", "latitude"), ("a", "latitude"), ("lon", "longitude"), ("o", "longitude")):
                 if key in row.values:
-                    readers.parse_coordinate(path, row.line, row[key], kind="latitude")
+                    readers.parse_coordinate(path, row.line, row[key], kind=kind)
             n += 1
     else:
         data = readers.read_json(path)
@@ -100,7 +100,7 @@ def main():
     out = ROOT / "bench" / "results" / f"import-{datetime.now():%Y-%m-%d}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    print(f"| base | 1er import (s) | réimport forcé (s) | relance (s) | ancre : lecture seule (s) |")
+    print("| base | 1er import (s) | réimport forcé (s) | relance (s) | ancre : lecture seule (s) |")
     print("|---|---|---|---|---|")
     for run in results["runs"]:
         print(

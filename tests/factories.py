@@ -34,7 +34,7 @@ class CommuneFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("code_insee",)
 
     departement = factory.SubFactory(DepartementFactory)
-    code_insee = factory.LazyAttributeSequence(lambda o: f"{o.departement.code:0>2}{o._seq % 1000:03d}")
+    code_insee = factory.LazyAttributeSequence(lambda o, n: f"{o.departement.code:0>2}{n % 1000:03d}")
     name = factory.Sequence(lambda n: f"Commune {n}")
     population = 1200
     latitude = 48.0

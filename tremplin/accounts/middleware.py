@@ -1,5 +1,7 @@
 """Second factor: a user who has confirmed a TOTP device must enter a code before using the platform."""
 
+from urllib.parse import urlencode
+
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -25,5 +27,5 @@ class SecondFactorMiddleware:
             and not user.is_verified()
             and request.session.get("otp_required", False)
         ):
-            return redirect(f"{reverse('accounts:verify')}?next={request.get_full_path()}")
+            return redirect(f"{reverse('accounts:verify')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

@@ -43,13 +43,13 @@ def visible_departements(user) -> QuerySet[Departement]:
 
 
 def visible_communes(user) -> QuerySet[Commune]:
-    if user.is_authenticated and user.is_national:
+    if user.is_authenticated and user.is_active and user.is_national:
         return Commune.objects.all()
     return Commune.objects.filter(departement__in=visible_departements(user))
 
 
 def visible_qpvs(user) -> QuerySet[Qpv]:
-    if user.is_authenticated and user.is_national:
+    if user.is_authenticated and user.is_active and user.is_national:
         return Qpv.objects.all()
     return Qpv.objects.filter(departement__in=visible_departements(user))
 

@@ -1,0 +1,55 @@
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.core.validators import RegexValidator
+from dsfr.forms import DsfrBaseForm
+
+
+class LoginForm(DsfrBaseForm, auth_forms.AuthenticationForm):
+    """E-mail + password. The e-mail field keeps the name ``username``: django-axes counts failures on it."""
+
+    username = auth_forms.UsernameField(
+        label="Adresse e-mail",
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email", "spellcheck": "false"}),
+    )
+    password = forms.CharField(
+        label="Mot de passe", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+    error_messages = {
+        "invalid_login": "Adresse e-mail ou mot de passe incorrect. Vérifiez votre saisie et réessayez.",
+        "inactive": "Ce compte est désactivé. Contactez votre coordinateur.",
+    }
+
+    def clean_username(self):
+        # Same account whatever the case typed: login and lockout both see one address.
+        return self.cleaned_data["username"].strip().lower()
+
+
+class PasswordResetForm(DsfrBaseForm, auth_forms.PasswordResetForm):
+    email = forms.EmailField(
+        label="Adresse e-mail",
+        help_text="L'adresse avec laquelle vous vous connectez à Tremplin.",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+
+class SetPasswordForm(DsfrBaseForm, auth_forms.SetPasswordForm):
+    pass
+
+
+class PasswordChangeForm(DsfrBaseForm, auth_forms.PasswordChangeForm):
+    pass
+
+
+class TotpCodeForm(DsfrBaseForm):
+    code = forms.CharField(
+        label="Code à 6 chiffres",
+        help_text="Affiché par votre application d'authentification ; il change toutes les 30 secondes.",
+        min_length=6,
+        max_length=6,
+        validators=[RegexValidator(r"^\d{6}$", "Le code est composé de 6 chiffres.")],
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": r"\d{6}", "autofocus": True}
+        ),
+    )
