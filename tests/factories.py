@@ -49,6 +49,7 @@ class CommuneFactory(factory.django.DjangoModelFactory):
 class QpvFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Qpv
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"QN{n:06d}")
     name = factory.Sequence(lambda n: f"Quartier {n}")
@@ -107,7 +108,9 @@ class UserFactory(factory.django.DjangoModelFactory):
         national = factory.Trait(role=Role.NATIONAL_MANAGER)
         administrator = factory.Trait(role=Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
         coordinator = factory.Trait(role=Role.COORDINATOR)
-        mediator = factory.Trait(role=Role.MEDIATOR, organisation=factory.SubFactory(OrganisationFactory, la_poste=True))
+        mediator = factory.Trait(
+            role=Role.MEDIATOR, organisation=factory.SubFactory(OrganisationFactory, la_poste=True)
+        )
         counter_agent = factory.Trait(
             role=Role.COUNTER_AGENT, organisation=factory.SubFactory(OrganisationFactory, la_poste=True)
         )

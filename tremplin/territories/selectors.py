@@ -114,15 +114,15 @@ def _figures_by(user, level: str, *, departements: QuerySet | None = None) -> di
         communes.order_by()
         .values(key=F(paths["commune"]))
         .annotate(
-            commune_count=Count("pk"),
-            population=Sum("population"),
+            n_communes=Count("pk"),
+            total_population=Sum("population"),
             rural_population=Sum("population", filter=Q(density_level__in=RURAL_LEVELS)),
         )
     )
     for row in rows:
         figures[row["key"]] = Figures(
-            commune_count=row["commune_count"],
-            population=row["population"] or 0,
+            commune_count=row["n_communes"],
+            population=row["total_population"] or 0,
             rural_population=row["rural_population"] or 0,
         )
     for row in qpvs.order_by().values(key=F(paths["qpv"])).annotate(n=Count("pk", distinct=True)):
@@ -147,20 +147,22 @@ def departements_with_figures(user, *, region: Region | None = None) -> list[Dep
     return result
 
 
+def visible_regions(user) -> QuerySet[Region]:
+    """Régions holding at least one département the user can see."""
+    return Region.objects.filter(code__in=visible_departements(user).values("region"))
+
+
 def regions_with_figures(user) -> list[Region]:
     """Régions holding at least one visible département, each with `.figures`. 5 queries."""
     departements = visible_departements(user)
     counts = dict(
-        departements.order_by()
-        .values_list("region")
-        .annotate(n=Count("pk", distinct=True))
-        .values_list("region", "n")
+        departements.order_by().values_list("region").annotate(n=Count("pk", distinct=True)).values_list("region", "n")
     )
     figures = _figures_by(user, "region")
-    regions = list(Region.objects.filter(code__in=counts.keys()).order_by("name"))
+    regions = list(visible_regions(user).order_by("name"))
     for region in regions:
         region.figures = figures.get(region.code, Figures())
-        region.figures.departement_count = counts[region.code]
+        region.figures.departement_count = counts.get(region.code, 0)
     return regions
 
 
@@ -172,9 +174,7 @@ def total_figures(rows) -> Figures:
 
 
 def site_kind_counts(sites: QuerySet) -> dict[str, int]:
-    return dict(
-        sites.order_by().values_list("kind").annotate(n=Count("pk", distinct=True)).values_list("kind", "n")
-    )
+    return dict(sites.order_by().values_list("kind").annotate(n=Count("pk", distinct=True)).values_list("kind", "n"))
 
 
 def count_by_kind(sites) -> list[SiteKindCount]:
@@ -215,9 +215,7 @@ def departement_figures(user, departement: Departement) -> Figures:
     return figures
 
 
-def departement_communes(
-    user, departement: Departement, ordering: str = DEFAULT_COMMUNE_ORDERING
-) -> list[Commune]:
+def departement_communes(user, departement: Departement, ordering: str = DEFAULT_COMMUNE_ORDERING) -> list[Commune]:
     """The communes of a département with their QPV count: one query whatever their number."""
     order = COMMUNE_ORDERINGS.get(ordering, COMMUNE_ORDERINGS[DEFAULT_COMMUNE_ORDERING])
     return list(
@@ -241,12 +239,7 @@ def commune_detail(user, commune: Commune) -> dict:
     """What the commune page lists besides the commune itself (QPV, sites, former communes, districts)."""
     return {
         "qpvs": list(visible_qpvs(user).filter(communes=commune).order_by("name")),
-        "sites": list(
-            visible_sites(user)
-            .filter(commune=commune)
-            .select_related("organisation")
-            .order_by("kind", "name")
-        ),
+        "sites": list(visible_sites(user).filter(commune=commune).select_related("commune").order_by("kind", "name")),
         "former_communes": list(commune.former_communes.order_by("name")),
         "districts": list(commune.districts.order_by("code_insee")),
     }
@@ -260,12 +253,7 @@ def search(user, text: str, *, limit: int = 50) -> dict:
         .select_related("departement")
         .order_by(F("population").desc(nulls_last=True), "name")
     )
-    sites = (
-        visible_sites(user)
-        .filter(name__icontains=text.strip())
-        .select_related("commune")
-        .order_by("name", "pk")
-    )
+    sites = visible_sites(user).filter(name__icontains=text.strip()).select_related("commune").order_by("name", "pk")
     return {
         "communes": list(communes[:limit]),
         "commune_count": communes.count(),
@@ -278,6 +266,9 @@ def search(user, text: str, *, limit: int = 50) -> dict:
 # ---------------------------------------------------------------------------------------------------
 # Map data (GeoJSON embedded in the page with json_script)
 # ---------------------------------------------------------------------------------------------------
+
+
+_CATEGORY_DRAW_ORDER = {"autre": 0, "postal": 1, "bureau": 2}
 
 
 def _site_category(kind: str) -> str:
@@ -309,6 +300,8 @@ def sites_geojson(sites) -> dict:
                 },
             }
         )
+    # Post offices last, so that they are drawn above the other sites at the same place.
+    features.sort(key=lambda feature: _CATEGORY_DRAW_ORDER[feature["properties"]["category"]])
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -321,9 +314,7 @@ def qpvs_geojson(qpvs) -> dict:
             geometry = {"type": "Point", "coordinates": [round(qpv.longitude, 6), round(qpv.latitude, 6)]}
         else:
             continue
-        features.append(
-            {"type": "Feature", "geometry": geometry, "properties": {"name": qpv.name, "code": qpv.code}}
-        )
+        features.append({"type": "Feature", "geometry": geometry, "properties": {"name": qpv.name, "code": qpv.code}})
     return {"type": "FeatureCollection", "features": features}
 
 

@@ -1,7 +1,10 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from tremplin.territories import selectors
+
 
 @login_required
 def index(request):
-    return render(request, "home/index.html", {"title": "Accueil"})
+    overview = selectors.home_overview(request.user)
+    return render(request, "home/index.html", {"title": "Accueil", "overview": overview})

@@ -3,4 +3,10 @@ from django.urls import path
 from . import views
 
 app_name = "territory"
-urlpatterns = [path("", views.france, name="france")]
+urlpatterns = [
+    path("", views.france, name="france"),
+    path("region/<str:code>/", views.region, name="region"),
+    path("departement/<str:code>/", views.departement, name="departement"),
+    path("commune/<str:code_insee>/", views.commune, name="commune"),
+    path("contours/<str:level>.geojson", views.contours, name="contours"),
+]
