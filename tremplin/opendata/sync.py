@@ -3,6 +3,8 @@
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db import connections, router
+
 from .errors import Rejection
 
 
@@ -62,7 +64,7 @@ def upsert(model, records: dict, *, key_fields: Iterable[str], fields: Iterable[
         return values[0] if single else values
 
     existing = {key_of(obj): obj for obj in model.objects.only(*key_fields, *fields)}
-    to_create, to_update, changed_fields = [], [], set()
+    to_create, to_update = [], {}
     counts = UpsertCounts()
     for key, values in records.items():
         obj = existing.get(key)
@@ -76,16 +78,38 @@ def upsert(model, records: dict, *, key_fields: Iterable[str], fields: Iterable[
         if changed:
             for f in changed:
                 setattr(obj, f, values[f])
-            changed_fields.update(changed)
-            to_update.append(obj)
+            to_update.setdefault(tuple(changed), []).append(obj)
             counts.updated += 1
             counts.touched.add(key)
         else:
             counts.unchanged += 1
     model.objects.bulk_create(to_create, batch_size=2000)
-    if to_update:
-        model.objects.bulk_update(to_update, sorted(changed_fields), batch_size=1000)
+    for changed, objs in to_update.items():
+        update_many(model, objs, changed)
     return counts
+
+
+def update_many(model, objs, fields) -> None:
+    """UPDATE … WHERE pk = %s for many rows in one executemany (standard SQL, PostgreSQL and SQLite).
+
+    Django's bulk_update builds a CASE WHEN per row and field, which costs a minute of Python on the
+    35,000 communes; a prepared statement run many times costs a second.
+    """
+    connection = connections[router.db_for_write(model)]
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
+    # Identifiers come from the model and are quoted; every value is a parameter.
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
+    params = [
+        [column.get_db_prep_save(getattr(obj, column.attname), connection) for column in columns]
+        + [meta.pk.get_db_prep_save(obj.pk, connection)]
+        for obj in objs
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), 5000):
+            cursor.executemany(sql, params[start : start + 5000])
 
 
 def sync_m2m(through, *, left: str, right: str, pairs: dict[str, set[str]]) -> set[str]:

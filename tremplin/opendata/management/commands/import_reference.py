@@ -44,7 +44,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, data_dir=None, download=False, force=False, only=None, verbosity=1, **options):
-        console = Console(file=self.stdout, highlight=False, soft_wrap=True)
+        console = Console(file=self.stdout, highlight=False, soft_wrap=True, quiet=verbosity == 0)
         data_dir = (
             Path(data_dir or settings.TREMPLIN_DATA_DIR or "").expanduser()
             if (data_dir or settings.TREMPLIN_DATA_DIR)
