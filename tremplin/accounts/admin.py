@@ -70,3 +70,14 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description="nom", ordering="last_name")
     def name(self, obj):
         return obj.get_full_name()
+
+    def get_readonly_fields(self, request, obj=None):
+        """Only a superuser grants rights: a national manager cannot make anyone (or themselves) superuser."""
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_staff", "is_superuser", "groups", "user_permissions"]
+        return readonly
+
+    def get_queryset(self, request):
+        users = super().get_queryset(request)
+        return users if request.user.is_superuser else users.filter(is_superuser=False)

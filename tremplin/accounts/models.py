@@ -10,6 +10,9 @@ from tremplin.territories.models import Departement
 
 from .enums import NATIONAL_ROLES, Role
 
+# What a national programme manager administers in the Django admin (not auth groups, not tasks).
+NATIONAL_MANAGER_APPS = frozenset({"territories", "network", "accounts", "opendata"})
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -69,6 +72,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_national(self) -> bool:
         return self.role in NATIONAL_ROLES
+
+    def save(self, *args, **kwargs):
+        # National managers administer the reference data and the accounts in the Django admin.
+        if self.role == Role.NATIONAL_MANAGER:
+            self.is_staff = True
+        super().save(*args, **kwargs)
+
+    def has_perm(self, perm, obj=None):
+        if self.is_active and self.role == Role.NATIONAL_MANAGER and perm.split(".", 1)[0] in NATIONAL_MANAGER_APPS:
+            return True
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label):
+        if self.is_active and self.role == Role.NATIONAL_MANAGER and app_label in NATIONAL_MANAGER_APPS:
+            return True
+        return super().has_module_perms(app_label)
 
     def clean(self):
         super().clean()

@@ -3,7 +3,7 @@
 import unicodedata
 
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import Q
 
 from .enums import RURAL_LEVELS, CommuneKind, DensityLevel, FormerCommuneKind, Zone
 
@@ -21,23 +21,11 @@ class Region(models.Model):
         return self.name
 
 
-class DepartementQuerySet(models.QuerySet):
-    def with_figures(self):
-        """Communes, population, QPV count per département in one query (arrondissements excluded)."""
-        communes = Q(communes__kind=CommuneKind.COMMUNE)
-        return self.annotate(
-            commune_count=Count("communes", filter=communes, distinct=True),
-            population=Sum("communes__population", filter=communes),
-        )
-
-
 class Departement(models.Model):
     code = models.CharField("code INSEE", max_length=3, primary_key=True)
     name = models.CharField("nom", max_length=100)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departements")
     zone = models.CharField("zone", max_length=5, choices=Zone.choices, default=Zone.METRO)
-
-    objects = DepartementQuerySet.as_manager()
 
     class Meta:
         verbose_name = "département"

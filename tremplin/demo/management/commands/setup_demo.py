@@ -6,7 +6,6 @@ Idempotent: a second run re-imports nothing that has not changed and duplicates 
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -21,8 +20,6 @@ from tremplin.territories.models import Commune, Departement
 
 DEMO_PASSWORD = "Tremplin-demo-2026"  # printed on screen: demo database only
 PREFERRED_DEPARTEMENTS = ("22", "93")  # Côtes-d'Armor (rural), Seine-Saint-Denis (QPV)
-NATIONAL_GROUP = "Pilotes nationaux"
-ADMIN_APPS = ("territories", "network", "accounts", "opendata")
 
 
 class Command(BaseCommand):
@@ -88,7 +85,6 @@ class Command(BaseCommand):
                 "longitude": partner_commune.longitude,
             },
         )
-        group = self.national_group()
         specs = [
             ("pilote@demo.tremplin.fr", "Nadia", "Benali", Role.NATIONAL_MANAGER, None, [], [], "France entière"),
             ("admin@demo.tremplin.fr", "Alex", "Durand", Role.ADMINISTRATOR, None, [], [], "administration"),
@@ -151,13 +147,5 @@ class Command(BaseCommand):
                 user.save(update_fields=["password"])
             user.departements.set(deps)
             user.sites.set(sites)
-            if role == Role.NATIONAL_MANAGER:
-                user.groups.add(group)
             created.append((user, detail))
         return created
-
-    def national_group(self) -> Group:
-        """National managers administer the reference data and accounts in the Django admin."""
-        group, _ = Group.objects.get_or_create(name=NATIONAL_GROUP)
-        group.permissions.set(Permission.objects.filter(content_type__app_label__in=ADMIN_APPS))
-        return group
