@@ -71,6 +71,22 @@ def _resolve_commune(report: ImportReport, resolve: dict, line: int, code: str, 
     return current
 
 
+def _site_fields(row, kind, organisation_id, commune, lat, lon, *address_parts) -> dict:
+    """One site's fields, cut to the model's sizes; a half-given position counts as none."""
+    located = lat is not None and lon is not None
+    return {
+        "name": row["name"][:200],
+        "kind": kind,
+        "organisation_id": organisation_id,
+        "address": ", ".join(part for part in address_parts if part)[:300],
+        "postcode": row["postcode"][:5],
+        "city": row["city"][:120],
+        "commune_id": commune,
+        "latitude": lat if located else None,
+        "longitude": lon if located else None,
+    }
+
+
 def _sites_sync(report: ImportReport, *, source: SiteSource, rows: list) -> None:
     records = readers.unique(Path(report.path), rows)
     keyed = {(source.value, key): values for key, values in records.items()}
@@ -98,25 +114,14 @@ def laposte_sites_import(*, path: Path) -> ImportReport:
             continue
         former += commune != row["code_insee"]
         without_coordinates += lat is None or lon is None
-        address = ", ".join(part for part in (row["address"], row["complement"], row["locality"]) if part)
-        fields = {
-            "name": row["name"],
-            "kind": kind,
-            "organisation_id": la_poste.pk,
-            "address": address[:300],
-            "postcode": row["postcode"][:5],
-            "city": row["city"][:120],
-            "commune_id": commune,
-            "latitude": lat if lon is not None else None,
-            "longitude": lon if lat is not None else None,
-        }
+        fields = _site_fields(
+            row, kind, la_poste.pk, commune, lat, lon, row["address"], row["complement"], row["locality"]
+        )
         rows.append((row["id"], row.line, fields))
     _sites_sync(report, source=SiteSource.LA_POSTE, rows=rows)
     report.notes.append(f"{former} site(s) rattaché(s) via un ancien code INSEE")
     if without_coordinates:
-        report.notes.append(
-            f"{without_coordinates} site(s) sans coordonnées (absents des cartes et des distances)"
-        )
+        report.notes.append(f"{without_coordinates} site(s) sans coordonnées (absents des cartes et des distances)")
     return report
 
 
@@ -147,18 +152,7 @@ def france_services_sites_import(*, path: Path) -> ImportReport:
         commune = _resolve_commune(report, resolve, row.line, row["code_insee"], row["name"])
         if commune is None:
             continue
-        address = ", ".join(part for part in (row["address"], row["complement"]) if part)
-        fields = {
-            "name": row["name"][:200],
-            "kind": SiteKind.FRANCE_SERVICES,
-            "organisation_id": None,
-            "address": address[:300],
-            "postcode": row["postcode"][:5],
-            "city": row["city"][:120],
-            "commune_id": commune,
-            "latitude": lat if lon is not None else None,
-            "longitude": lon if lat is not None else None,
-        }
+        fields = _site_fields(row, SiteKind.FRANCE_SERVICES, None, commune, lat, lon, row["address"], row["complement"])
         rows.append((row["id"], row.line, fields))
     _sites_sync(report, source=SiteSource.FRANCE_SERVICES, rows=rows)
     return report
@@ -167,12 +161,8 @@ def france_services_sites_import(*, path: Path) -> ImportReport:
 @transaction.atomic
 def commune_post_office_distances_refresh() -> UpsertCounts:
     """Great-circle distance (km, 2 decimals) from each commune centre to the nearest bureau de poste."""
-    communes = list(
-        Commune.objects.filter(latitude__isnull=False).values_list("code_insee", "latitude", "longitude")
-    )
-    offices = np.array(
-        list(Site.objects.post_offices().located().values_list("latitude", "longitude")), dtype=float
-    )
+    communes = list(Commune.objects.filter(latitude__isnull=False).values_list("code_insee", "latitude", "longitude"))
+    offices = np.array(list(Site.objects.post_offices().located().values_list("latitude", "longitude")), dtype=float)
     if not communes:
         return UpsertCounts()
     points = np.array([(lat, lon) for _, lat, lon in communes], dtype=float)
