@@ -9,5 +9,8 @@ urlpatterns = [
     path("compte/", include("tremplin.www.accounts.urls")),
     path("territoires/", include("tremplin.www.territory.urls")),
     path("recherche/", include("tremplin.www.search.urls")),
+    path("personnes/", include("tremplin.www.beneficiaries.urls")),
+    path("diagnostic/", include("tremplin.www.diagnostics.urls")),
+    path("planification/", include("tremplin.www.planning.urls")),
     path("admin/", admin.site.urls),
 ]

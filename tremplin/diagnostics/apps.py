@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DiagnosticsConfig(AppConfig):
+    name = "tremplin.diagnostics"
+    verbose_name = "Repérage et diagnostic"
