@@ -66,5 +66,6 @@ def test_real_reference_import_counts_and_rerun(shared_data):
     )
     out = StringIO()
     call_command("import_reference", data_dir=str(shared_data), stdout=out)
-    assert out.getvalue().count("inchangé depuis l'import") == 9
+    assert out.getvalue().count("inchangé depuis l'import") == 13
+    assert "Distances et scores de fragilité : à jour." in out.getvalue()
     assert Commune.objects.count() == 35_014 and Site.objects.count() == 20_362

@@ -92,6 +92,4 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self):
         super().clean()
         if self.role in (Role.MEDIATOR, Role.PARTNER_STAFF) and not self.organisation_id:
-            raise ValidationError(
-                {"organisation": "Un médiateur ou un partenaire est rattaché à une organisation."}
-            )
+            raise ValidationError({"organisation": "Un médiateur ou un partenaire est rattaché à une organisation."})

@@ -42,9 +42,7 @@ class Site(models.Model):
     address = models.CharField("adresse", max_length=300, blank=True)
     postcode = models.CharField("code postal", max_length=5, blank=True)
     city = models.CharField("localité", max_length=120, blank=True)
-    commune = models.ForeignKey(
-        Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="sites"
-    )
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="sites")
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
 
@@ -53,9 +51,7 @@ class Site(models.Model):
     class Meta:
         verbose_name = "site"
         ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["source", "external_id"], name="site_unique_source_id")
-        ]
+        constraints = [models.UniqueConstraint(fields=["source", "external_id"], name="site_unique_source_id")]
         indexes = [models.Index(fields=["commune", "kind"]), models.Index(fields=["name"])]
 
     def __str__(self):

@@ -158,17 +158,26 @@ def france_services_sites_import(*, path: Path) -> ImportReport:
     return report
 
 
+# Public places where a person finds digital help (the built-in "distance" fragility indicator).
+HELP_POINT_KINDS = (SiteKind.POST_OFFICE, SiteKind.FRANCE_SERVICES, SiteKind.ETAPE_NUMERIQUE, SiteKind.PARTNER_PLACE)
+
+
+def _nearest_km(points, sites) -> list[float | None]:
+    targets = np.array(list(sites.located().values_list("latitude", "longitude")), dtype=float)
+    return [None if np.isnan(d) else round(float(d), 2) for d in nearest_distances_km(points, targets)]
+
+
 @transaction.atomic
-def commune_post_office_distances_refresh() -> UpsertCounts:
-    """Great-circle distance (km, 2 decimals) from each commune centre to the nearest bureau de poste."""
+def commune_distances_refresh() -> tuple[UpsertCounts, dict[str, float | None]]:
+    """Great-circle distance (km, 2 decimals) from each commune centre to the nearest bureau de poste (stored
+    on the commune) and to the nearest public digital help point (returned, for the fragility indicator)."""
     communes = list(Commune.objects.filter(latitude__isnull=False).values_list("code_insee", "latitude", "longitude"))
-    offices = np.array(list(Site.objects.post_offices().located().values_list("latitude", "longitude")), dtype=float)
     if not communes:
-        return UpsertCounts()
+        return UpsertCounts(), {}
     points = np.array([(lat, lon) for _, lat, lon in communes], dtype=float)
-    distances = nearest_distances_km(points, offices)
-    records = {
-        code: {"post_office_km": None if np.isnan(d) else round(float(d), 2)}
-        for (code, _, _), d in zip(communes, distances, strict=True)
-    }
-    return upsert(Commune, records, key_fields=["code_insee"], fields=["post_office_km"])
+    codes = [code for code, _, _ in communes]
+    offices = _nearest_km(points, Site.objects.post_offices())
+    help_points = _nearest_km(points, Site.objects.filter(kind__in=HELP_POINT_KINDS))
+    records = {code: {"post_office_km": km} for code, km in zip(codes, offices, strict=True)}
+    counts = upsert(Commune, records, key_fields=["code_insee"], fields=["post_office_km"])
+    return counts, dict(zip(codes, help_points, strict=True))

@@ -141,13 +141,17 @@ def parse_int(path: Path, line: int, value, *, field: str) -> int | None:
         raise FileFormatError(path, f"{field} n'est pas un entier : « {str(value)[:30]} »", line) from None
 
 
-def unique(path: Path, items) -> dict:
-    """(key, line, record) rows → {key: record}; a repeated key makes the file unusable (which row is right?)."""
+def unique(path: Path, items, *, identical_repeats: bool = False) -> dict:
+    """(key, line, record) rows → {key: record}; a repeated key makes the file unusable (which row is right?).
+
+    With `identical_repeats`, a key repeated with exactly the same record is accepted once (some INSEE
+    extracts repeat a commune's row for each of its postcodes); a repeat that differs is still refused.
+    """
     records, lines = {}, {}
     for key, line, record in items:
-        if key in lines:
+        if key in lines and not (identical_repeats and records[key] == record):
             raise FileFormatError(path, f"identifiant en double « {key} » (déjà vu ligne {lines[key]})", line)
-        lines[key] = line
+        lines.setdefault(key, line)
         records[key] = record
     return records
 

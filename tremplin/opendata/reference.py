@@ -114,6 +114,30 @@ REFERENCE_FILES = (
         "https://datanova.laposte.fr/data-fair/api/v1/datasets/laposte-poincont2/raw",
     ),
     ReferenceFile(
+        key="ifn_communes",
+        label="Indice de fragilité numérique 2023 (communes)",
+        path="ifn/ifn-city-all-variation.csv",
+        importer="tremplin.territories.services.ifn_communes_import",
+    ),
+    ReferenceFile(
+        key="ifn_epcis",
+        label="Indice de fragilité numérique 2023 (EPCI)",
+        path="ifn/ifn-epci-all-variation.csv",
+        importer="tremplin.territories.services.ifn_epcis_import",
+    ),
+    ReferenceFile(
+        key="filosofi",
+        label="INSEE Filosofi 2021 (pauvreté, niveau de vie)",
+        path="indicators/cc_filosofi_2021_COM.csv",
+        importer="tremplin.territories.services.filosofi_import",
+    ),
+    ReferenceFile(
+        key="unemployment",
+        label="INSEE recensement 2021 (chômage)",
+        path="indicators/communes_comparateur2024_rcarlier.csv",
+        importer="tremplin.territories.services.unemployment_import",
+    ),
+    ReferenceFile(
         "france_services",
         "France services (ANCT)",
         "france_services/liste-fs-20221201.csv",
@@ -123,6 +147,10 @@ REFERENCE_FILES = (
         "1dae8cc517706410abd7f5aa5f8d04f6b45ec1b5847768aa3956e5958f9b4f3e",
     ),
 )
+
+
+# Journal key of what is computed from all the files (distances, built-in indicators, fragility scores).
+DERIVED = ReferenceFile(key="derived", label="Données calculées", path="", importer="")
 
 
 def sha256_of(data: bytes) -> str:
@@ -208,7 +236,6 @@ def last_import(ref: ReferenceFile, sha256: str):
 @transaction.atomic
 def run_import(ref: ReferenceFile, path: Path, sha256: str):
     """Import one file and journal it; FileFormatError leaves the database as it was for this file."""
-    from .models import ReferenceImport
 
     try:
         report = ref.load_importer()(path=path)
@@ -216,6 +243,13 @@ def run_import(ref: ReferenceFile, path: Path, sha256: str):
         raise
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise FileFormatError(path, f"structure inattendue ({exc.__class__.__name__}: {exc})") from exc
+    journal(ref, path, sha256, report)
+    return report
+
+
+def journal(ref: ReferenceFile, path, sha256: str, report) -> None:
+    from .models import ReferenceImport
+
     ReferenceImport.objects.create(
         key=ref.key,
         path=str(path)[:500],
@@ -225,4 +259,3 @@ def run_import(ref: ReferenceFile, path: Path, sha256: str):
         unchanged=report.unchanged,
         rejected=report.rejected,
     )
-    return report

@@ -48,12 +48,13 @@ class UpsertCounts:
         self.touched |= extra
 
 
-def upsert(model, records: dict, *, key_fields: Iterable[str], fields: Iterable[str]) -> UpsertCounts:
+def upsert(model, records: dict, *, key_fields: Iterable[str], fields: Iterable[str], queryset=None) -> UpsertCounts:
     """Insert or update `records` ({key tuple or value: {field: value}}) into `model`.
 
     Fields are attribute names (`departement_id` for a foreign key). Existing rows are read once; new
     rows go through bulk_create and changed rows through bulk_update, in batches. Rows absent from
-    `records` are left alone: reference files are never partial deletions.
+    `records` are left alone: reference files are never partial deletions. `queryset` narrows the
+    existing rows read (e.g. one indicator's values) when `records` only concern those.
     """
     key_fields = tuple(key_fields)
     fields = tuple(fields)
@@ -63,7 +64,9 @@ def upsert(model, records: dict, *, key_fields: Iterable[str], fields: Iterable[
         values = tuple(getattr(obj, f) for f in key_fields)
         return values[0] if single else values
 
-    existing = {key_of(obj): obj for obj in model.objects.only(*key_fields, *fields)}
+    existing = {
+        key_of(obj): obj for obj in (queryset if queryset is not None else model.objects).only(*key_fields, *fields)
+    }
     to_create, to_update = [], {}
     counts = UpsertCounts()
     for key, values in records.items():

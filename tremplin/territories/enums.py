@@ -31,3 +31,20 @@ class FormerCommuneKind(models.TextChoices):
     DELEGATED = "deleguee", "Commune déléguée"
     ASSOCIATED = "associee", "Commune associée"
     MERGED = "ancienne", "Ancienne commune fusionnée"
+
+
+class IndicatorDirection(models.IntegerChoices):
+    HIGHER_IS_MORE_FRAGILE = 1, "plus la valeur est haute, plus le territoire est fragile"
+    HIGHER_IS_LESS_FRAGILE = -1, "plus la valeur est haute, moins le territoire est fragile"
+
+
+class IndicatorOrigin(models.TextChoices):
+    BUILTIN = "calcule", "Calculé par Tremplin"
+    OFFICIAL = "officiel", "Fichier officiel"
+    USER = "importe", "Fichier importé par un utilisateur"
+
+
+class AreaLevel(models.TextChoices):
+    EPCI = "epci", "EPCI"
+    DEPARTEMENT = "departement", "Département"
+    REGION = "region", "Région"

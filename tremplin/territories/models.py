@@ -5,7 +5,16 @@ import unicodedata
 from django.db import models
 from django.db.models import Q
 
-from .enums import RURAL_LEVELS, CommuneKind, DensityLevel, FormerCommuneKind, Zone
+from .enums import (
+    RURAL_LEVELS,
+    AreaLevel,
+    CommuneKind,
+    DensityLevel,
+    FormerCommuneKind,
+    IndicatorDirection,
+    IndicatorOrigin,
+    Zone,
+)
 
 
 class Region(models.Model):
@@ -87,8 +96,12 @@ class Commune(models.Model):
     density_level = models.PositiveSmallIntegerField(
         "niveau de densité", choices=DensityLevel.choices, null=True, blank=True
     )
-    postcodes = models.CharField(
-        "codes postaux", max_length=200, blank=True, help_text="Séparés par des espaces."
+    postcodes = models.CharField("codes postaux", max_length=200, blank=True, help_text="Séparés par des espaces.")
+    fragility_score = models.FloatField(
+        "score de fragilité numérique (0 à 10)", null=True, blank=True, editable=False, db_index=True
+    )
+    fragility_indicators = models.PositiveSmallIntegerField(
+        "indicateurs renseignés dans le score", default=0, editable=False
     )
     post_office_km = models.FloatField(
         "distance au bureau de poste le plus proche (km)", null=True, blank=True, editable=False
@@ -133,9 +146,7 @@ class Qpv(models.Model):
     code = models.CharField("code QPV", max_length=8, primary_key=True)
     name = models.CharField("nom", max_length=200)
     communes = models.ManyToManyField(Commune, related_name="qpvs", blank=True)
-    departement = models.ForeignKey(
-        Departement, on_delete=models.PROTECT, null=True, blank=True, related_name="qpvs"
-    )
+    departement = models.ForeignKey(Departement, on_delete=models.PROTECT, null=True, blank=True, related_name="qpvs")
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     contour = models.JSONField("contour (MultiPolygon GeoJSON)", null=True, blank=True)
@@ -147,6 +158,85 @@ class Qpv(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.code})"
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def scored(self):
+        return self.filter(scored=True)
+
+
+class Indicator(models.Model):
+    """A measure known per commune (and sometimes per EPCI): built in, read from an official file, or imported."""
+
+    code = models.SlugField("code", max_length=60, primary_key=True)
+    label = models.CharField("libellé", max_length=200)
+    source = models.CharField("source", max_length=300, blank=True)
+    unit = models.CharField("unité", max_length=30, blank=True)
+    direction = models.SmallIntegerField(
+        "sens", choices=IndicatorDirection.choices, default=IndicatorDirection.HIGHER_IS_MORE_FRAGILE
+    )
+    origin = models.CharField("origine", max_length=10, choices=IndicatorOrigin.choices)
+    scored = models.BooleanField("compte dans le score", default=False)
+    position = models.PositiveSmallIntegerField("ordre d'affichage", default=100)
+
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "indicateur"
+        ordering = ["position", "code"]
+
+    def __str__(self):
+        return self.label
+
+
+class IndicatorValue(models.Model):
+    """One indicator's value for one commune or one EPCI; `value` is None when missing, with the reason."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    commune = models.ForeignKey(
+        Commune, on_delete=models.CASCADE, null=True, blank=True, related_name="indicator_values"
+    )
+    epci = models.ForeignKey(Epci, on_delete=models.CASCADE, null=True, blank=True, related_name="indicator_values")
+    value = models.FloatField("valeur", null=True, blank=True)
+    missing_reason = models.CharField("raison de l'absence", max_length=120, blank=True)
+    percentile = models.FloatField("centile national", null=True, blank=True, editable=False)
+    points = models.SmallIntegerField("points (−3 à +3)", null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "valeur d'indicateur"
+        verbose_name_plural = "valeurs d'indicateurs"
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "commune"], name="indicator_value_unique_commune"),
+            models.UniqueConstraint(fields=["indicator", "epci"], name="indicator_value_unique_epci"),
+            models.CheckConstraint(
+                condition=Q(commune__isnull=False, epci__isnull=True) | Q(commune__isnull=True, epci__isnull=False),
+                name="indicator_value_one_territory",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator_id} {self.commune_id or self.epci_id} = {self.value}"
+
+
+class AreaFragility(models.Model):
+    """Fragility of an EPCI, département or région: per indicator (population-weighted mean of its communes,
+    percentile among areas of the same level, points) and overall (`indicator` empty, `score` 0–10)."""
+
+    level = models.CharField("échelon", max_length=12, choices=AreaLevel.choices)
+    code = models.CharField("code", max_length=9)
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, null=True, blank=True)
+    value = models.FloatField(null=True, blank=True)
+    percentile = models.FloatField(null=True, blank=True)
+    points = models.SmallIntegerField(null=True, blank=True)
+    score = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "fragilité d'un territoire"
+        verbose_name_plural = "fragilité des territoires"
+        indexes = [models.Index(fields=["level", "code"])]
+
+    def __str__(self):
+        return f"{self.level} {self.code} {self.indicator_id or 'score'}"
 
 
 def normalize_search(text: str) -> str:

@@ -1,15 +1,29 @@
 """Writes to the reference territory: one import function per official file, each all-or-nothing."""
 
+import math
 from pathlib import Path
 
+import numpy as np
 from django.db import transaction
 
 from tremplin.opendata import readers
 from tremplin.opendata.errors import FileFormatError
-from tremplin.opendata.sync import ImportReport, sync_m2m, upsert
+from tremplin.opendata.sync import ImportReport, sync_m2m, update_many, upsert
 
-from .enums import CommuneKind, FormerCommuneKind, Zone
-from .models import Commune, Departement, Epci, FormerCommune, Qpv, Region, normalize_search
+from . import fragility
+from .enums import RURAL_LEVELS, AreaLevel, CommuneKind, FormerCommuneKind, IndicatorOrigin, Zone
+from .models import (
+    AreaFragility,
+    Commune,
+    Departement,
+    Epci,
+    FormerCommune,
+    Indicator,
+    IndicatorValue,
+    Qpv,
+    Region,
+    normalize_search,
+)
 
 ZONES = set(Zone.values)
 
@@ -28,9 +42,7 @@ def regions_import(*, path: Path) -> ImportReport:
     rows = []
     for i, item in enumerate(items):
         readers.require_fields(path, i, item, ("code", "nom"))
-        rows.append(
-            (item["code"], i + 1, {"name": item["nom"], "zone": _zone(path, i, item.get("zone", "metro"))})
-        )
+        rows.append((item["code"], i + 1, {"name": item["nom"], "zone": _zone(path, i, item.get("zone", "metro"))}))
     records = readers.unique(path, rows)
     report.add(upsert(Region, records, key_fields=["code"], fields=["name", "zone"]))
     return report
@@ -114,9 +126,7 @@ def communes_import(*, path: Path) -> ImportReport:
     districts = {k: v for k, v in communes.items() if v["parent_id"] is not None}
     for code, values in districts.items():
         if values["parent_id"] not in parents:
-            raise FileFormatError(
-                path, f"arrondissement {code} rattaché à une commune absente {values['parent_id']}"
-            )
+            raise FileFormatError(path, f"arrondissement {code} rattaché à une commune absente {values['parent_id']}")
     report.add(upsert(Commune, parents, key_fields=["code_insee"], fields=fields))
     report.add(upsert(Commune, districts, key_fields=["code_insee"], fields=fields))
 
@@ -175,9 +185,7 @@ def centroids_import(*, path: Path) -> ImportReport:
     report = ImportReport("Centres des communes", str(path))
     known = set(Commune.objects.values_list("code_insee", flat=True))
     rows = []
-    for row in readers.read_csv(
-        path, columns={"code": ("insee", "code_insee"), "lat": ("lat",), "lon": ("lon",)}
-    ):
+    for row in readers.read_csv(path, columns={"code": ("insee", "code_insee"), "lat": ("lat",), "lon": ("lon",)}):
         lat = readers.parse_coordinate(path, row.line, row["lat"], kind="latitude")
         lon = readers.parse_coordinate(path, row.line, row["lon"], kind="longitude")
         if row["code"] not in known:
@@ -203,9 +211,7 @@ def density_import(*, path: Path) -> ImportReport:
     resolve = resolve_codes()
     best: dict[str, tuple[int, int]] = {}
     rows = []
-    for row in readers.read_csv(
-        path, columns={"code": ("CODGEO",), "level": ("DENS",), "population": ("PMUN18",)}
-    ):
+    for row in readers.read_csv(path, columns={"code": ("CODGEO",), "level": ("DENS",), "population": ("PMUN18",)}):
         level = readers.parse_int(path, row.line, row["level"], field="DENS")
         population = readers.parse_int(path, row.line, row["population"], field="PMUN18") or 0
         rows.append((row["code"], row.line, (level, population)))
@@ -276,3 +282,404 @@ def qpvs_import(*, path: Path) -> ImportReport:
     counts.also_changed(sync_m2m(Qpv.communes.through, left="qpv_id", right="commune_id", pairs=links))
     report.add(counts)
     return report
+
+
+# ------------------------------------------------------------------------------ fragility indicators
+
+MISSING_MARKERS = {"", "s", "nd", "n/a", "na", "null", "secret"}
+
+IFN_COLUMNS = {
+    # IFN 2023 column → (our code, label). Values are La MedNum's national decile scores 0–10.
+    "no_thd_coverage_rate": ("ifn_non_thd", "Non-couverture en très haut débit (score IFN)"),
+    "no_4g_coverage_rate": ("ifn_non_4g", "Non-couverture en 4G (score IFN)"),
+    "poverty_rate": ("ifn_pauvrete", "Taux de pauvreté (score IFN)"),
+    "older_65_rate": ("ifn_65_ans_plus", "Part des 65 ans et plus (score IFN)"),
+    "nscol15p_rate": ("ifn_peu_diplomes", "Part des pas ou peu diplômés (score IFN)"),
+    "total": ("ifn_total", "Indice de fragilité numérique officiel (IFN 2023)"),
+}
+IFN_SOURCE = "La MedNum, Indice de Fragilité Numérique 2023"
+
+# code: (label, source, unit, direction, scored by default, position)
+INDICATOR_DEFINITIONS = {
+    **{
+        code: (label, IFN_SOURCE, "/10", 1, code != "ifn_total", 10 + i)
+        for i, (code, label) in enumerate(IFN_COLUMNS.values())
+    },
+    "distance_aide_numerique": (
+        "Distance au point d'aide numérique public le plus proche (bureau de poste, France services, lieu de "
+        "médiation)",
+        "Tremplin, d'après La Poste et l'ANCT",
+        "km",
+        1,
+        True,
+        30,
+    ),
+    "rural": (
+        "Commune rurale (grille de densité, niveaux 5 à 7)",
+        "INSEE, grille communale de densité",
+        "",
+        1,
+        False,
+        31,
+    ),
+    "qpv": ("Présence d'un quartier prioritaire (QPV)", "ANCT, QPV 2024", "", 1, False, 32),
+    "taux_pauvrete_2021": ("Taux de pauvreté à 60 %", "INSEE, Filosofi 2021", "%", 1, False, 40),
+    "revenu_median_2021": ("Niveau de vie médian", "INSEE, Filosofi 2021", "€", -1, False, 41),
+    "taux_chomage_2021": (
+        "Part des chômeurs parmi les actifs de 15 à 64 ans",
+        "INSEE, recensement 2021",
+        "%",
+        1,
+        False,
+        42,
+    ),
+}
+
+
+def indicators_define(codes) -> dict[str, Indicator]:
+    """Create the built-in or official indicators named; an existing one keeps the managers' `scored` choice."""
+    result = {}
+    for code in codes:
+        label, source, unit, direction, scored, position = INDICATOR_DEFINITIONS[code]
+        indicator, created = Indicator.objects.get_or_create(
+            code=code,
+            defaults={
+                "label": label,
+                "source": source,
+                "unit": unit,
+                "direction": direction,
+                "origin": IndicatorOrigin.BUILTIN if source.startswith("Tremplin") else IndicatorOrigin.OFFICIAL,
+                "scored": scored,
+                "position": position,
+            },
+        )
+        result[code] = indicator
+    return result
+
+
+def parse_value(path: Path, line: int, raw: str, *, column: str) -> float | None:
+    """A number (decimal point or comma); the markers of statistical secret or absence give None."""
+    raw = raw.strip()
+    if raw.lower() in MISSING_MARKERS:
+        return None
+    try:
+        value = float(raw.replace(",", ".").replace("\u202f", "").replace(" ", ""))
+    except ValueError:
+        raise FileFormatError(path, f"valeur non numérique « {raw[:30]} » dans la colonne {column}", line) from None
+    if not math.isfinite(value):
+        raise FileFormatError(path, f"valeur non finie « {raw[:30]} » dans la colonne {column}", line)
+    return value
+
+
+def _commune_values_sync(report, indicator, values: dict[str, float | None], reasons: dict[str, str]) -> None:
+    """Store one indicator for every current commune: a commune the file does not give is recorded as missing."""
+    records = {}
+    for code in Commune.objects.values_list("code_insee", flat=True):
+        value = values.get(code)
+        reason = "" if value is not None else reasons.get(code, "absente du fichier")
+        records[(indicator.pk, code)] = {"value": value, "missing_reason": reason}
+    report.add(
+        upsert(
+            IndicatorValue,
+            records,
+            key_fields=["indicator_id", "commune_id"],
+            fields=["value", "missing_reason"],
+            queryset=IndicatorValue.objects.filter(indicator=indicator, commune__isnull=False),
+        )
+    )
+
+
+def _resolved_rows(report, path, rows, resolve) -> dict[str, tuple[int, dict]]:
+    """code → (line, row) on current communes: a commune's own row wins over rows of its former communes."""
+    resolved: dict[str, tuple[int, dict, bool]] = {}
+    for code, line, row in rows:
+        current = resolve.get(code)
+        if current is None:
+            report.reject(line, f"commune inconnue « {code} »")
+            continue
+        own = current == code
+        if current not in resolved or (own and not resolved[current][2]):
+            resolved[current] = (line, row, own)
+    return {code: (line, row) for code, (line, row, _) in resolved.items()}
+
+
+@transaction.atomic
+def ifn_communes_import(*, path: Path) -> ImportReport:
+    """La MedNum IFN 2023 per commune (`name,division,code,<5 decile scores>,total`)."""
+    report = ImportReport("Indice de fragilité numérique (communes)", str(path))
+    columns = {"code": ("code",), **{column: (column,) for column in IFN_COLUMNS}}
+    rows = [(row["code"], row.line, row.values) for row in readers.read_csv(path, columns=columns) if row["code"]]
+    readers.unique(path, rows)
+    resolved = _resolved_rows(report, path, rows, resolve_codes())
+    indicators = indicators_define(code for code, _ in IFN_COLUMNS.values())
+    for column, (code, _) in IFN_COLUMNS.items():
+        values = {
+            commune: parse_value(path, line, row[column], column=column) for commune, (line, row) in resolved.items()
+        }
+        _commune_values_sync(report, indicators[code], values, {c: "valeur absente du fichier IFN" for c in values})
+    return report
+
+
+@transaction.atomic
+def ifn_epcis_import(*, path: Path) -> ImportReport:
+    """La MedNum IFN 2023 per EPCI (same columns; `code` = SIREN)."""
+    report = ImportReport("Indice de fragilité numérique (EPCI)", str(path))
+    columns = {"code": ("code",), **{column: (column,) for column in IFN_COLUMNS}}
+    known = set(Epci.objects.values_list("code", flat=True))
+    rows = []
+    for row in readers.read_csv(path, columns=columns):
+        if row["code"] not in known:
+            report.reject(row.line, f"EPCI inconnu « {row['code']} »")
+            continue
+        rows.append((row["code"], row.line, row.values))
+    records = readers.unique(path, rows)
+    lines = {code: line for code, line, _ in rows}
+    indicators = indicators_define(code for code, _ in IFN_COLUMNS.values())
+    for column, (code, _) in IFN_COLUMNS.items():
+        values = {
+            (indicators[code].pk, epci): {
+                "value": (value := parse_value(path, lines[epci], row[column], column=column)),
+                "missing_reason": "" if value is not None else "valeur absente du fichier IFN",
+            }
+            for epci, row in records.items()
+        }
+        report.add(
+            upsert(
+                IndicatorValue,
+                values,
+                key_fields=["indicator_id", "epci_id"],
+                fields=["value", "missing_reason"],
+                queryset=IndicatorValue.objects.filter(indicator=indicators[code], epci__isnull=False),
+            )
+        )
+    return report
+
+
+@transaction.atomic
+def filosofi_import(*, path: Path) -> ImportReport:
+    """INSEE Filosofi 2021 per commune: poverty rate (TP6021) and median standard of living (MED21)."""
+    report = ImportReport("INSEE Filosofi 2021", str(path))
+    columns = {"code": ("CODGEO",), "TP6021": ("TP6021",), "MED21": ("MED21",)}
+    rows = [(row["code"], row.line, row.values) for row in readers.read_csv(path, columns=columns, delimiter=";")]
+    readers.unique(path, rows)
+    resolved = _resolved_rows(report, path, rows, resolve_codes())
+    indicators = indicators_define(["taux_pauvrete_2021", "revenu_median_2021"])
+    for column, code in (("TP6021", "taux_pauvrete_2021"), ("MED21", "revenu_median_2021")):
+        values, reasons = {}, {}
+        for commune, (line, row) in resolved.items():
+            values[commune] = parse_value(path, line, row[column], column=column)
+            if values[commune] is None:
+                reasons[commune] = "secret statistique (INSEE)" if row[column].strip() == "s" else "non diffusé"
+        _commune_values_sync(report, indicators[code], values, reasons)
+    return report
+
+
+@transaction.atomic
+def unemployment_import(*, path: Path) -> ImportReport:
+    """INSEE comparison base (census 2021): unemployed / active people aged 15–64, per commune."""
+    report = ImportReport("INSEE recensement 2021 — chômage", str(path))
+    columns = {
+        "code": ("insee_com", "CODGEO"),
+        "unemployed": ("pop_15_64_chomage_2021",),
+        "active": ("pop_15_64_active_2021",),
+        "kind": ("commune_type",),
+    }
+    current = set(Commune.objects.values_list("code_insee", flat=True))
+    rows, skipped = [], 0
+    for row in readers.read_csv(path, columns=columns):
+        if row["kind"] == "COMD" or row["code"] not in current:
+            skipped += 1  # communes déléguées and former codes: the current commune has its own row
+            continue
+        rows.append((row["code"], row.line, {"unemployed": row["unemployed"], "active": row["active"]}))
+    lines = {code: line for code, line, _ in reversed(rows)}
+    values, reasons = {}, {}
+    for code, row in readers.unique(path, rows, identical_repeats=True).items():
+        unemployed = parse_value(path, lines[code], row["unemployed"], column="pop_15_64_chomage_2021")
+        active = parse_value(path, lines[code], row["active"], column="pop_15_64_active_2021")
+        if unemployed is None or not active:
+            values[code] = None
+            reasons[code] = "population active inconnue ou nulle"
+        else:
+            values[code] = round(100 * unemployed / active, 2)
+    _commune_values_sync(report, indicators_define(["taux_chomage_2021"])["taux_chomage_2021"], values, reasons)
+    report.notes.append(f"{skipped} ligne(s) de communes déléguées ou anciennes ignorée(s)")
+    return report
+
+
+@transaction.atomic
+def indicator_file_import(
+    *,
+    path: Path,
+    code: str,
+    label: str,
+    column: str,
+    direction: int,
+    code_column: str = "code_insee",
+    scored: bool = False,
+    source: str = "",
+    unit: str = "",
+) -> ImportReport:
+    """Any indicator from a user's CSV file: a column of INSEE codes and a column of values."""
+    if direction not in (1, -1):
+        raise FileFormatError(path, "le sens doit valoir 1 (plus haut = plus fragile) ou -1")
+    report = ImportReport(f"Indicateur « {label} »", str(path))
+    rows = [
+        (row["code"], row.line, row.values)
+        for row in readers.read_csv(path, columns={"code": (code_column,), "value": (column,)})
+    ]
+    readers.unique(path, rows)
+    resolved = _resolved_rows(report, path, rows, resolve_codes())
+    values = {
+        commune: parse_value(path, line, row["value"], column=column) for commune, (line, row) in resolved.items()
+    }
+    indicator, _ = Indicator.objects.update_or_create(
+        code=code,
+        defaults={
+            "label": label,
+            "source": source or path.name,
+            "unit": unit,
+            "direction": direction,
+            "origin": IndicatorOrigin.USER,
+            "scored": scored,
+        },
+    )
+    indicator.full_clean()
+    _commune_values_sync(report, indicator, values, {c: "valeur absente du fichier" for c in values})
+    return report
+
+
+@transaction.atomic
+def builtin_indicators_refresh(*, help_point_km: dict[str, float | None]) -> ImportReport:
+    """Indicators Tremplin computes from the reference data: rurality, QPV, distance to a digital help point."""
+    report = ImportReport("Indicateurs calculés", "")
+    indicators = indicators_define(["rural", "qpv", "distance_aide_numerique"])
+    density = dict(Commune.objects.values_list("code_insee", "density_level"))
+    with_qpv = set(Qpv.communes.through.objects.values_list("commune_id", flat=True))
+    rural = {code: (None if level is None else float(level in RURAL_LEVELS)) for code, level in density.items()}
+    _commune_values_sync(report, indicators["rural"], rural, {c: "niveau de densité inconnu" for c in density})
+    _commune_values_sync(report, indicators["qpv"], {code: float(code in with_qpv) for code in density}, {})
+    _commune_values_sync(
+        report,
+        indicators["distance_aide_numerique"],
+        help_point_km,
+        {c: "centre de la commune inconnu" for c in density},
+    )
+    return report
+
+
+@transaction.atomic
+def fragility_scores_refresh() -> dict:
+    """National percentiles and points of every indicator value, commune scores, and area scores."""
+    communes = list(
+        Commune.objects.values_list(
+            "code_insee", "kind", "population", "epci_id", "departement_id", "departement__region_id"
+        )
+    )
+    index = {row[0]: i for i, row in enumerate(communes)}
+    is_commune = np.array([row[1] == CommuneKind.COMMUNE for row in communes])
+    population = np.array([row[2] or 0 for row in communes], dtype=float)
+    indicators = list(Indicator.objects.all())
+    scored_points, value_updates, by_indicator = [], {}, {}
+    for indicator in indicators:
+        rows = list(
+            IndicatorValue.objects.filter(indicator=indicator, commune__isnull=False).values_list(
+                "pk", "commune_id", "value", "percentile", "points"
+            )
+        )
+        values = np.full(len(communes), np.nan)
+        for _, commune, value, _, _ in rows:
+            if value is not None:
+                values[index[commune]] = value
+        # The national distribution is that of communes (arrondissements would count Paris twice).
+        pct = fragility.percentiles(values, reference=values[is_commune])
+        pts = fragility.points(pct, indicator.direction)
+        by_indicator[indicator.pk] = values
+        for pk, commune, _, old_pct, old_pts in rows:
+            i = index[commune]
+            new_pct = None if np.isnan(pct[i]) else round(float(pct[i]), 1)
+            new_pts = None if np.isnan(pts[i]) else int(pts[i])
+            if (new_pct, new_pts) != (old_pct, old_pts):
+                value_updates[pk] = {"percentile": new_pct, "points": new_pts}
+        if indicator.scored:
+            scored_points.append(pts)
+        _epci_percentiles(indicator, value_updates)
+    update_many(
+        IndicatorValue,
+        [IndicatorValue(pk=pk, **fields) for pk, fields in value_updates.items()],
+        ["percentile", "points"],
+    )
+    matrix = np.column_stack(scored_points) if scored_points else np.full((len(communes), 1), np.nan)
+    score, counts = fragility.scores(matrix)
+    records = {
+        row[0]: {
+            "fragility_score": None if np.isnan(score[i]) else round(float(score[i]), 2),
+            "fragility_indicators": int(counts[i]),
+        }
+        for i, row in enumerate(communes)
+    }
+    upsert(Commune, records, key_fields=["code_insee"], fields=["fragility_score", "fragility_indicators"])
+    areas = _area_fragility(communes, is_commune, population, indicators, by_indicator)
+    return {"communes": int((~np.isnan(score)).sum()), "areas": areas}
+
+
+def _epci_percentiles(indicator, value_updates) -> None:
+    rows = list(
+        IndicatorValue.objects.filter(indicator=indicator, epci__isnull=False).values_list(
+            "pk", "value", "percentile", "points"
+        )
+    )
+    if not rows:
+        return
+    values = np.array([np.nan if v is None else v for _, v, _, _ in rows], dtype=float)
+    pct = fragility.percentiles(values)
+    pts = fragility.points(pct, indicator.direction)
+    for (pk, _, old_pct, old_pts), p, q in zip(rows, pct, pts, strict=True):
+        new = (None if np.isnan(p) else round(float(p), 1), None if np.isnan(q) else int(q))
+        if new != (old_pct, old_pts):
+            value_updates[pk] = {"percentile": new[0], "points": new[1]}
+
+
+def _area_fragility(communes, is_commune, population, indicators, by_indicator) -> int:
+    """Each area's population-weighted indicator values, their percentile among areas of its level, its score."""
+    AreaFragility.objects.all().delete()
+    levels = {
+        AreaLevel.EPCI: np.array([row[3] or "" for row in communes], dtype=object),
+        AreaLevel.DEPARTEMENT: np.array([row[4] for row in communes], dtype=object),
+        AreaLevel.REGION: np.array([row[5] for row in communes], dtype=object),
+    }
+    created = []
+    for level, groups in levels.items():
+        keep = is_commune & (groups != "")
+        codes = sorted(set(groups[keep]))
+        position = {code: i for i, code in enumerate(codes)}
+        scored_points = []
+        for indicator in indicators:
+            means = fragility.weighted_means(groups[keep], by_indicator[indicator.pk][keep], population[keep])
+            values = np.array([means.get(code, np.nan) for code in codes])
+            pct = fragility.percentiles(values)
+            pts = fragility.points(pct, indicator.direction)
+            if indicator.scored:
+                scored_points.append(pts)
+            for code in codes:
+                i = position[code]
+                if np.isnan(values[i]):
+                    continue
+                created.append(
+                    AreaFragility(
+                        level=level,
+                        code=code,
+                        indicator=indicator,
+                        value=round(float(values[i]), 4),
+                        percentile=round(float(pct[i]), 1),
+                        points=int(pts[i]),
+                    )
+                )
+        if codes:
+            matrix = np.column_stack(scored_points) if scored_points else np.full((len(codes), 1), np.nan)
+            score, _ = fragility.scores(matrix)
+            created.extend(
+                AreaFragility(level=level, code=code, score=None if np.isnan(score[i]) else round(float(score[i]), 2))
+                for code, i in position.items()
+            )
+    AreaFragility.objects.bulk_create(created, batch_size=2000)
+    return len(created)

@@ -1,23 +1,28 @@
 """python manage.py import_reference [--data-dir DIR] [--download] [--only KEY ...]"""
 
+import hashlib
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils import timezone
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from tremplin.network.services import commune_post_office_distances_refresh
+from tremplin.network.services import commune_distances_refresh
 from tremplin.opendata.errors import FileFormatError
 from tremplin.opendata.reference import (
+    DERIVED,
     REFERENCE_FILES,
     DownloadError,
     file_sha256,
+    journal,
     last_import,
     locate,
     run_import,
 )
+from tremplin.territories.services import builtin_indicators_refresh, fragility_scores_refresh
 
 SHOWN_REJECTIONS = 20
 
@@ -54,7 +59,7 @@ class Command(BaseCommand):
             raise CommandError(f"Dossier de données introuvable : {data_dir}")
         cache_dir = Path(settings.TREMPLIN_CACHE_DIR) / "reference"
         refs = [ref for ref in REFERENCE_FILES if not only or ref.key in only]
-        imported = found = 0
+        found = {}
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -76,7 +81,7 @@ class Command(BaseCommand):
                     progress.advance(task)
                     continue
                 sha256 = file_sha256(path)
-                found += 1
+                found[ref.key] = sha256
                 previous = None if force else last_import(ref, sha256)
                 if previous is not None:
                     when = timezone.localtime(previous.imported_at)
@@ -90,21 +95,39 @@ class Command(BaseCommand):
                 except FileFormatError as exc:
                     console.print(f"[bold red]{ref.label} : fichier rejeté, rien n'a été écrit.[/bold red]")
                     raise CommandError(str(exc)) from exc
-                imported += 1
                 self._print_report(console, report, verbosity)
                 progress.advance(task)
-            if imported:
-                progress.update(task, description="Distances au bureau de poste le plus proche")
-                counts = commune_post_office_distances_refresh()
-                console.print(
-                    f"Distances au bureau de poste : {fr(counts.updated + counts.inserted)} mise(s) à jour, "
-                    f"{fr(counts.unchanged)} inchangée(s)"
-                )
+            if found:
+                progress.update(task, description="Distances, indicateurs calculés et scores de fragilité")
+                self._refresh_derived(console, verbosity, found, force)
                 progress.advance(task)
         if not found:
             raise CommandError(
                 "Aucun fichier de référence trouvé : indiquer --data-dir, TREMPLIN_DATA_DIR, ou --download."
             )
+
+    def _refresh_derived(self, console, verbosity, found: dict[str, str], force: bool):
+        """What follows from the files: distances, built-in indicators, fragility scores (one transaction).
+
+        Skipped when computed already from these very files (same checksums)."""
+        state = hashlib.sha256(" ".join(f"{k}:{v}" for k, v in sorted(found.items())).encode()).hexdigest()
+        if not force and last_import(DERIVED, state) is not None:
+            console.print("Distances et scores de fragilité : à jour.")
+            return
+        with transaction.atomic():
+            counts, help_points = commune_distances_refresh()
+            builtin = builtin_indicators_refresh(help_point_km=help_points)
+            scores = fragility_scores_refresh()
+            journal(DERIVED, "", state, builtin)
+        console.print(
+            f"Distances au bureau de poste : {fr(counts.updated + counts.inserted)} mise(s) à jour, "
+            f"{fr(counts.unchanged)} inchangée(s)"
+        )
+        self._print_report(console, builtin, verbosity)
+        console.print(
+            f"Scores de fragilité : {fr(scores['communes'])} commune(s) notée(s), "
+            f"{fr(scores['areas'])} valeur(s) par EPCI, département et région"
+        )
 
     def _print_report(self, console, report, verbosity):
         console.print(
