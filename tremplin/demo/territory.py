@@ -34,9 +34,9 @@ def write_demo_territory(directory: Path, *, communes_per_departement: int = 40,
     """Write the fictional territory's files under `directory` (same layout as the real data folder)."""
     rng = np.random.default_rng(seed)
     (directory / "communes").mkdir(parents=True, exist_ok=True)
-    for sub in ("grille_densite", "qpv", "laposte", "france_services"):
+    for sub in ("grille_densite", "qpv", "laposte", "france_services", "ifn"):
         (directory / sub).mkdir(exist_ok=True)
-    communes, centroids, density, sites, qpvs, services = [], [], [], [], [], []
+    communes, centroids, density, sites, qpvs, services, ifn = [], [], [], [], [], [], []
     used: set = set()
     for dep_code, _, lat0, lon0 in DEPARTEMENTS:
         for i in range(1, communes_per_departement + 1):
@@ -60,6 +60,9 @@ def write_demo_territory(directory: Path, *, communes_per_departement: int = 40,
             )
             centroids.append((code, dep_code, f"{lon:.5f}", f"{lat:.5f}", name))
             density.append((code, name, level, "", population))
+            # IFN-like decile scores, more fragile in the rural communes.
+            deciles = np.clip(np.round(rng.normal(level * 1.1, 1.8, size=5)), 1, 10).astype(int)
+            ifn.append((name, "city", code, *deciles, round(float(deciles.mean()), 1)))
             if population > 2500 or i % 4 == 0:
                 kind = "Bureau de Poste" if population > 1500 else "Agence postale communale"
                 sites.append(
@@ -164,6 +167,21 @@ def write_demo_territory(directory: Path, *, communes_per_departement: int = 40,
             "longitude",
         ],
         services,
+    )
+    _write_csv(
+        directory / "ifn/ifn-city-all-variation.csv",
+        [
+            "name",
+            "division",
+            "code",
+            "no_thd_coverage_rate",
+            "no_4g_coverage_rate",
+            "poverty_rate",
+            "older_65_rate",
+            "nscol15p_rate",
+            "total",
+        ],
+        ifn,
     )
     return directory
 

@@ -4,6 +4,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from tremplin.opendata import readers
@@ -532,18 +533,19 @@ def indicator_file_import(
     values = {
         commune: parse_value(path, line, row["value"], column=column) for commune, (line, row) in resolved.items()
     }
-    indicator, _ = Indicator.objects.update_or_create(
-        code=code,
-        defaults={
-            "label": label,
-            "source": source or path.name,
-            "unit": unit,
-            "direction": direction,
-            "origin": IndicatorOrigin.USER,
-            "scored": scored,
-        },
-    )
-    indicator.full_clean()
+    existing = Indicator.objects.filter(code=code).first()
+    if existing is not None and existing.origin != IndicatorOrigin.USER:
+        raise FileFormatError(
+            path, f"le code « {code} » est celui d'un indicateur officiel ou calculé : en choisir un autre"
+        )
+    indicator = existing or Indicator(code=code, origin=IndicatorOrigin.USER)
+    indicator.label, indicator.source, indicator.unit = label, source or path.name, unit
+    indicator.direction, indicator.scored = direction, scored
+    try:
+        indicator.full_clean()
+    except ValidationError as exc:
+        raise FileFormatError(path, " ; ".join(exc.messages)) from exc
+    indicator.save()
     _commune_values_sync(report, indicator, values, {c: "valeur absente du fichier" for c in values})
     return report
 
