@@ -1,0 +1,186 @@
+"""Planning runs: from parameters to a plan (command, task worker and screens share these functions)."""
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+
+from tremplin.network.enums import SiteKind
+
+from .coverage import build_coverage
+from .enums import ScenarioStatus, Weight
+from .models import Scenario
+from .selectors import PlanningInputs, planning_inputs
+from .solver import PlanningError, PlanningParams, solve
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """What a manager sets: the solver's parameters plus the weighting and the eligible sites."""
+
+    mediators: int = 100
+    offices_per_mediator: int = 4
+    reach_km: float = 10.0
+    circuit_km: float = 25.0
+    departements: int = 57
+    departement_list: tuple[str, ...] = ()
+    weight: str = Weight.POPULATION
+    site_types: tuple[str, ...] = (SiteKind.POST_OFFICE,)
+    qpv_factor: float = 2.0
+    rural_factor: float = 1.5
+    forced_in: tuple[str, ...] = ()  # site external ids (La Poste identifiers)
+    forced_out: tuple[str, ...] = ()
+    time_limit_s: float = 60.0
+    seed: int = 0
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "PlanOptions":
+        known = {f for f in cls.__dataclass_fields__ if f != "extra"}
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in known}
+        return cls(**values)
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data.pop("extra")
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
+
+
+def _solver_params(options: PlanOptions, inputs: PlanningInputs) -> PlanningParams:
+    if options.weight not in Weight.values:
+        raise PlanningError(f"Pondération inconnue « {options.weight} » : population, fragile ou priority.")
+    unknown_types = sorted(set(options.site_types) - set(SiteKind.values))
+    if unknown_types:
+        raise PlanningError(f"Types de sites inconnus : {', '.join(unknown_types)}.")
+    if not inputs.site_ids:
+        raise PlanningError("Aucun site candidat localisé : importer les données de référence d'abord.")
+    group_of = {code: i for i, code in enumerate(inputs.departement_codes)}
+    group_list = None
+    if options.departement_list:
+        unknown = [code for code in options.departement_list if code not in group_of]
+        if unknown:
+            raise PlanningError(f"Départements inconnus ou sans site éligible : {', '.join(unknown)}.")
+        group_list = tuple(group_of[code] for code in options.departement_list)
+    index_of = {external: i for i, external in enumerate(inputs.site_external_ids)}
+    forced = {}
+    for name, ids in (("imposés", options.forced_in), ("exclus", options.forced_out)):
+        unknown = [site for site in ids if site not in index_of]
+        if unknown:
+            raise PlanningError(f"Sites {name} inconnus ou non éligibles : {', '.join(unknown)}.")
+        forced[name] = tuple(index_of[site] for site in ids)
+    return PlanningParams(
+        mediators=options.mediators,
+        offices_per_mediator=options.offices_per_mediator,
+        reach_km=options.reach_km,
+        circuit_km=options.circuit_km,
+        departements=0 if group_list else options.departements,
+        group_list=group_list,
+        forced_in=forced["imposés"],
+        forced_out=forced["exclus"],
+        time_limit_s=options.time_limit_s,
+        seed=options.seed,
+    )
+
+
+def plan_compute(options: PlanOptions, progress: Callable[[str, float], None] | None = None) -> dict:
+    """Solve and describe the plan: the `plan.json` contract, plus per-mediator and per-département figures."""
+    inputs = planning_inputs(
+        weight=options.weight,
+        site_types=options.site_types,
+        qpv_factor=options.qpv_factor,
+        rural_factor=options.rural_factor,
+    )
+    params = _solver_params(options, inputs)
+    plan = solve(inputs.instance, params, progress)
+    coverage = build_coverage(inputs.instance, options.reach_km).tocsc()
+    covered = np.asarray(plan.covered, dtype=bool)
+    mediators = []
+    for group, offices in plan.mediators:
+        reach = np.zeros(len(inputs.commune_codes), dtype=bool)
+        for office in offices:
+            reach[coverage.indices[coverage.indptr[office] : coverage.indptr[office + 1]]] = True
+        mediators.append(
+            {
+                "departement": inputs.departement_codes[group],
+                "offices": [inputs.site_external_ids[o] for o in offices],
+                "site_ids": [inputs.site_ids[o] for o in offices],
+                "names": [inputs.site_names[o] for o in offices],
+                "population": int(inputs.population[reach].sum()),
+                "fragile_population": round(float(inputs.fragile[reach].sum()), 1),
+            }
+        )
+    per_departement = {}
+    for code in sorted({m["departement"] for m in mediators}):
+        in_dep = inputs.commune_departements == code
+        per_departement[code] = {
+            "mediators": sum(1 for m in mediators if m["departement"] == code),
+            "population": int(inputs.population[in_dep & covered].sum()),
+            "population_total": int(inputs.population[in_dep].sum()),
+            "fragile_population": round(float(inputs.fragile[in_dep & covered].sum()), 1),
+        }
+    return {
+        "params": options.as_dict(),
+        "objective": round(float(plan.objective), 3),
+        "upper_bound": round(float(plan.upper_bound), 3),
+        "gap": float(plan.gap),
+        "status": plan.status,
+        "mediators": mediators,
+        "reached": {
+            "population": int(inputs.population[covered].sum()),
+            "fragile_population": round(float(inputs.fragile[covered].sum()), 1),
+        },
+        "departements": per_departement,
+        "totals": {
+            "population": int(inputs.population.sum()),
+            "fragile_population": round(float(inputs.fragile.sum()), 1),
+            "communes": len(inputs.commune_codes),
+            "candidate_sites": len(inputs.site_ids),
+            "unscored_communes": inputs.unscored_communes,
+        },
+        "timings": {k: round(v, 3) for k, v in plan.timings.items()},
+        "stats": {k: v for k, v in plan.stats.items() if isinstance(v, int | float | str | bool)},
+    }
+
+
+@transaction.atomic
+def scenario_create(*, user, name: str, options: PlanOptions) -> Scenario:
+    """Record the scenario and queue its computation for the task worker."""
+    from .tasks import scenario_run_task
+
+    scenario = Scenario(name=name.strip() or "Scénario sans nom", created_by=user, params=options.as_dict())
+    scenario.full_clean()
+    scenario.save()
+    transaction.on_commit(lambda: scenario_run_task.enqueue(scenario.pk))
+    return scenario
+
+
+def scenario_run(*, scenario: Scenario) -> Scenario:
+    """Compute a queued scenario, reporting progress; a planning error is stored in French, not raised."""
+    Scenario.objects.filter(pk=scenario.pk).update(status=ScenarioStatus.RUNNING, progress=0, error="")
+
+    def progress(stage: str, fraction: float) -> None:
+        Scenario.objects.filter(pk=scenario.pk).update(progress_stage=stage[:100], progress=float(fraction))
+
+    try:
+        result = plan_compute(PlanOptions.from_dict(scenario.params), progress)
+    except (PlanningError, ValueError, TypeError) as exc:
+        Scenario.objects.filter(pk=scenario.pk).update(
+            status=ScenarioStatus.FAILED, error=str(exc), finished_at=timezone.now()
+        )
+    else:
+        Scenario.objects.filter(pk=scenario.pk).update(
+            status=ScenarioStatus.DONE,
+            progress=1.0,
+            progress_stage="terminé",
+            result=result,
+            objective=result["objective"],
+            upper_bound=result["upper_bound"],
+            gap=result["gap"],
+            reached_population=result["reached"]["population"],
+            reached_fragile=result["reached"]["fragile_population"],
+            finished_at=timezone.now(),
+        )
+    scenario.refresh_from_db()
+    return scenario

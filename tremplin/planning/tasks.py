@@ -1,0 +1,12 @@
+from django_tasks import task
+
+from .models import Scenario
+from .services import scenario_run
+
+
+@task()
+def scenario_run_task(scenario_id: int) -> None:
+    """Compute a deployment scenario in the task worker (a national run takes tens of seconds)."""
+    scenario = Scenario.objects.filter(pk=scenario_id).first()
+    if scenario is not None:
+        scenario_run(scenario=scenario)
