@@ -79,9 +79,10 @@ def test_coordinator_explores_their_departement(page, loire, live_server):
     page.locator("main table").get_by_role("link", name="Loire").click()
     page.wait_for_selector("#carte[data-map-ready]")
     assert page.locator("h1").inner_text() == "Loire (42)"
-    markers = page.locator("#carte path.leaflet-interactive, #carte .leaflet-marker-icon")
-    # 4 sites + 1 QPV centroid + 1 QPV outline.
+    markers = page.locator("#carte .leaflet-overlay-pane path.leaflet-interactive, #carte .leaflet-marker-icon")
+    # 4 sites + 1 QPV centroid + 1 QPV outline (the commune circles have their own pane).
     assert markers.count() == 6
+    assert page.locator("#carte .leaflet-communes-pane path.tremplin-commune").count() == 3
     rows = page.locator("main section:has(#communes-titre) table tbody tr")
     assert rows.count() == 3
     assert "Aboën" in rows.first.inner_text()

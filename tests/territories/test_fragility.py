@@ -70,3 +70,11 @@ def test_score_is_between_0_and_10_and_monotone_in_each_indicator(rows):
             both = ~np.isnan(values[a]) & ~np.isnan(values[b])
             if both.all() and np.all(values[a] >= values[b]):
                 assert score[a] >= score[b]
+
+
+@pytest.mark.parametrize(
+    ("score", "klass"),
+    [(0.0, 1), (1.0, 1), (10 / 7, 1), (1.43, 2), (5.0, 4), (8.58, 7), (10.0, 7), (None, None)],
+)
+def test_score_class_follows_the_anct_seven_classes(score, klass):
+    assert fragility.score_class(score) == klass

@@ -12,6 +12,8 @@ score is the sum of the points over the indicators the territory has, rescaled f
 territory's sum, and n says how many indicators the score rests on.
 """
 
+import math
+
 import numpy as np
 
 BANDS = np.array([10.0, 25.0, 40.0, 60.0, 75.0, 90.0])  # lower bounds of −2, −1, 0, +1, +2, +3
@@ -72,3 +74,18 @@ def weighted_means(groups: np.ndarray, values: np.ndarray, weights: np.ndarray) 
     for key, s, t in zip(keys, sums, totals, strict=True):
         result[key] = float(s / t)
     return result
+
+
+CLASS_COUNT = 7
+
+
+def score_class(score: float | None) -> int | None:
+    """The map class 1–7 of a 0–10 score, as the ANCT colours it: max(1, ceil(score × 7 / 10)). None → None."""
+    if score is None or np.isnan(score):
+        return None
+    return min(CLASS_COUNT, max(1, math.ceil(round(score * CLASS_COUNT / 10, 9))))
+
+
+def class_bounds(klass: int) -> tuple[float, float]:
+    """The scores (lower, upper] of a class (class 1 includes 0)."""
+    return (klass - 1) * 10 / CLASS_COUNT, klass * 10 / CLASS_COUNT

@@ -164,6 +164,12 @@ class IndicatorQuerySet(models.QuerySet):
     def scored(self):
         return self.filter(scored=True)
 
+    def with_coverage(self):
+        """Each indicator with `coverage`: the number of communes that have a value."""
+        return self.annotate(
+            coverage=models.Count("values", filter=Q(values__commune__isnull=False, values__value__isnull=False))
+        )
+
 
 class Indicator(models.Model):
     """A measure known per commune (and sometimes per EPCI): built in, read from an official file, or imported."""

@@ -7,14 +7,16 @@ row: the number of queries stays the same for one département or for the hundre
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils.formats import number_format
 
 from tremplin.accounts.enums import Role
 from tremplin.accounts.perms import visible_communes, visible_departements, visible_qpvs, visible_sites
 from tremplin.network.enums import POSTAL_KINDS, SiteKind
 from tremplin.network.models import Site
 
-from .enums import RURAL_LEVELS
-from .models import Commune, Departement, Qpv, Region
+from . import fragility
+from .enums import RURAL_LEVELS, AreaLevel
+from .models import AreaFragility, Commune, Departement, Indicator, IndicatorValue, Qpv, Region
 
 # Site kinds shown as headline figures, in this order.
 HEADLINE_SITE_KINDS = (
@@ -33,6 +35,8 @@ COMMUNE_ORDERINGS = {
     "-population": (F("population").asc(nulls_last=True), F("name").asc()),
     "distance": (F("post_office_km").desc(nulls_last=True), F("name").asc()),
     "-distance": (F("post_office_km").asc(nulls_last=True), F("name").asc()),
+    "score": (F("fragility_score").desc(nulls_last=True), F("name").asc()),
+    "-score": (F("fragility_score").asc(nulls_last=True), F("name").asc()),
 }
 DEFAULT_COMMUNE_ORDERING = "nom"
 
@@ -261,6 +265,201 @@ def search(user, text: str, *, limit: int = 50) -> dict:
         "site_count": sites.count(),
         "limit": limit,
     }
+
+
+# ---------------------------------------------------------------------------------------------------
+# Digital fragility (computed by services.fragility_scores_refresh; read here)
+# ---------------------------------------------------------------------------------------------------
+
+# Indicators whose values are 0/1 flags, shown as « oui » / « non ».
+YES_NO_INDICATORS = {"rural", "qpv"}
+
+
+def format_value(value: float | None, *, unit: str = "", yes_no: bool = False) -> str:
+    """« 12,5 % », « 3,2 km », « 6,1 /10 », « oui »; « — » when missing."""
+    if value is None:
+        return "—"
+    if yes_no:
+        return "oui" if value else "non"
+    decimals = 0 if float(value).is_integer() else (1 if abs(value) >= 100 else 2)
+    text = number_format(round(value, decimals), decimal_pos=decimals, use_l10n=True, force_grouping=True)
+    if decimals:
+        text = text.rstrip("0").rstrip(",") if "," in text else text
+    return f"{text}\u00a0{unit}" if unit else text
+
+
+def format_points(points: int | None) -> str:
+    """Signed points with a true minus sign: « +2 », « −1 », « 0 »."""
+    if points is None:
+        return "—"
+    return f"+{points}" if points > 0 else f"\u2212{-points}" if points < 0 else "0"
+
+
+@dataclass
+class FragilityClass:
+    number: int
+    lower: float
+    upper: float
+
+
+FRAGILITY_CLASSES = [FragilityClass(k, *fragility.class_bounds(k)) for k in range(1, fragility.CLASS_COUNT + 1)]
+
+
+@dataclass
+class IndicatorLine:
+    """One indicator of a territory: its value, national percentile, points, and whether it counts."""
+
+    indicator: Indicator
+    value: float | None = None
+    missing_reason: str = ""
+    percentile: float | None = None
+    points: int | None = None
+    epci_value: IndicatorValue | None = None
+
+    @property
+    def counted(self) -> bool:
+        return self.indicator.scored and self.points is not None
+
+    @property
+    def display_value(self) -> str:
+        return format_value(self.value, unit=self.indicator.unit, yes_no=self.indicator.code in YES_NO_INDICATORS)
+
+    @property
+    def display_points(self) -> str:
+        return format_points(self.points)
+
+    @property
+    def display_epci_value(self) -> str:
+        if self.epci_value is None:
+            return ""
+        return format_value(self.epci_value.value, unit=self.indicator.unit)
+
+    @property
+    def display_epci_points(self) -> str:
+        return format_points(self.epci_value.points) if self.epci_value is not None else ""
+
+
+@dataclass
+class Fragility:
+    """A territory's score, its class (1–7) and every indicator behind it."""
+
+    score: float | None
+    indicator_count: int  # scored indicators the score rests on
+    scored_count: int  # scored indicators in Tremplin
+    lines: list[IndicatorLine]
+    has_epci_values: bool = False
+
+    @property
+    def score_class(self) -> int | None:
+        return fragility.score_class(self.score)
+
+
+def commune_fragility(commune: Commune) -> Fragility:
+    """Every indicator of a commune (present or missing), and its EPCI's own values. 2 or 3 queries."""
+    indicators = list(Indicator.objects.all())
+    values = {v.indicator_id: v for v in IndicatorValue.objects.filter(commune=commune)}
+    epci_values = {}
+    if commune.epci_id:
+        epci_values = {v.indicator_id: v for v in IndicatorValue.objects.filter(epci_id=commune.epci_id)}
+    lines = []
+    for indicator in indicators:
+        value = values.get(indicator.pk)
+        line = IndicatorLine(indicator, epci_value=epci_values.get(indicator.pk))
+        if value is None:
+            line.missing_reason = "pas de donnée pour cette commune"
+        else:
+            line.value, line.percentile, line.points = value.value, value.percentile, value.points
+            line.missing_reason = value.missing_reason or ("valeur absente" if value.value is None else "")
+        lines.append(line)
+    return Fragility(
+        score=commune.fragility_score,
+        indicator_count=commune.fragility_indicators,
+        scored_count=sum(indicator.scored for indicator in indicators),
+        lines=lines,
+        has_epci_values=bool(epci_values),
+    )
+
+
+def area_fragility(level: str, code: str) -> Fragility:
+    """An EPCI's, département's or région's score and indicators (percentile among areas of its level). 2 queries."""
+    indicators = list(Indicator.objects.all())
+    rows = {row.indicator_id: row for row in AreaFragility.objects.filter(level=level, code=code)}
+    overall = rows.get(None)
+    lines = []
+    for indicator in indicators:
+        row = rows.get(indicator.pk)
+        line = IndicatorLine(indicator)
+        if row is None:
+            line.missing_reason = "aucune commune du territoire n'a de valeur"
+        else:
+            line.value, line.percentile, line.points = row.value, row.percentile, row.points
+        lines.append(line)
+    return Fragility(
+        score=overall.score if overall else None,
+        indicator_count=sum(line.counted for line in lines),
+        scored_count=sum(indicator.scored for indicator in indicators),
+        lines=lines,
+    )
+
+
+def departement_scores(codes) -> dict[str, float | None]:
+    """Score 0–10 of each département named (one query)."""
+    return dict(
+        AreaFragility.objects.filter(
+            level=AreaLevel.DEPARTEMENT, indicator__isnull=True, code__in=list(codes)
+        ).values_list("code", "score")
+    )
+
+
+def sort_by_score(departements) -> list:
+    """Départements given `.fragility_score` and `.fragility_class`, most fragile first, those without score last."""
+    scores = departement_scores(d.code for d in departements)
+    for departement in departements:
+        departement.fragility_score = scores.get(departement.code)
+        departement.fragility_class = fragility.score_class(departement.fragility_score)
+    return sorted(
+        departements,
+        key=lambda d: (d.fragility_score is None, -(d.fragility_score or 0), d.code),
+    )
+
+
+def departements_by_score(user, *, region: Region | None = None) -> list[Departement]:
+    """Visible départements (of one région, if given), most fragile first. 2 queries."""
+    departements = visible_departements(user).select_related("region")
+    if region is not None:
+        departements = departements.filter(region=region)
+    return sort_by_score(list(departements))
+
+
+def choropleth_data(departements, *, contours: dict, departement_url: str) -> dict:
+    """What map.js needs to colour département outlines: scores keyed by the GeoJSON `code` property.
+
+    `departement_url` holds `__code__` where the code of a département goes."""
+    return {
+        "mode": "departements",
+        "departement_url": departement_url,
+        "scores": {
+            d.code: {"name": d.name, "score": d.fragility_score, "class": d.fragility_class} for d in departements
+        },
+        "contours": contours,
+    }
+
+
+def communes_map(communes) -> list[list]:
+    """Commune circles of a département map: [code, name, lat, lon, population, score, class], compact."""
+    return [
+        [
+            c.code_insee,
+            c.name,
+            round(c.latitude, 5),
+            round(c.longitude, 5),
+            c.population or 0,
+            c.fragility_score,
+            fragility.score_class(c.fragility_score),
+        ]
+        for c in communes
+        if c.latitude is not None and c.longitude is not None
+    ]
 
 
 # ---------------------------------------------------------------------------------------------------

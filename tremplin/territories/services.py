@@ -1,6 +1,8 @@
 """Writes to the reference territory: one import function per official file, each all-or-nothing."""
 
+import logging
 import math
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +29,8 @@ from .models import (
 )
 
 ZONES = set(Zone.values)
+
+logger = logging.getLogger(__name__)
 
 
 def _zone(path: Path, index: int, value) -> str:
@@ -548,6 +552,65 @@ def indicator_file_import(
     indicator.save()
     _commune_values_sync(report, indicator, values, {c: "valeur absente du fichier" for c in values})
     return report
+
+
+@transaction.atomic
+def indicator_upload(
+    *,
+    file,
+    code: str,
+    label: str,
+    column: str,
+    direction: int,
+    user,
+    code_column: str = "code_insee",
+    scored: bool = False,
+    source: str = "",
+    unit: str = "",
+) -> ImportReport:
+    """A CSV file sent from the indicators page: imported all-or-nothing, then the scores are recomputed by the
+    task worker. The file is read under its own name, so that errors say « fichier.csv:12 »."""
+    name = Path(file.name or "").name or "indicateur.csv"
+    with tempfile.TemporaryDirectory(prefix="tremplin-indicateur-") as directory:
+        path = Path(directory) / name
+        with path.open("wb") as destination:
+            for chunk in file.chunks():
+                destination.write(chunk)
+        report = indicator_file_import(
+            path=path,
+            code=code,
+            label=label,
+            column=column,
+            direction=direction,
+            code_column=code_column,
+            scored=scored,
+            source=source or name,
+            unit=unit,
+        )
+    logger.info("indicateur %s importé depuis %s par l'utilisateur %s", code, name, user.pk)
+    fragility_scores_refresh_enqueue()
+    return report
+
+
+@transaction.atomic
+def indicator_set_scored(*, indicator: Indicator, scored: bool, user) -> Indicator:
+    """Make an indicator count in the fragility score, or not; the scores are then recomputed by the worker."""
+    indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    if indicator.scored == scored:
+        return indicator
+    indicator.scored = scored
+    indicator.full_clean()
+    indicator.save(update_fields=["scored"])
+    logger.info("indicateur %s : compte dans le score = %s (utilisateur %s)", indicator.code, scored, user.pk)
+    fragility_scores_refresh_enqueue()
+    return indicator
+
+
+def fragility_scores_refresh_enqueue():
+    """Queue the recomputation of every score (inside the caller's transaction: queued only if it commits)."""
+    from .tasks import fragility_scores_refresh_task
+
+    return fragility_scores_refresh_task.enqueue()
 
 
 @transaction.atomic

@@ -3,16 +3,24 @@ import json
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import json_script
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from tremplin.accounts.perms import visible_communes, visible_departements
-from tremplin.territories import selectors
+from tremplin.accounts.perms import can_manage_reference_data, visible_communes, visible_departements
+from tremplin.opendata.errors import FileFormatError
+from tremplin.territories import selectors, services
+from tremplin.territories.enums import AreaLevel
+from tremplin.territories.models import Commune, Indicator
+from tremplin.territories.services import INDICATOR_DEFINITIONS
+
+from .forms import IndicatorScoredForm, IndicatorUploadForm
 
 CONTOUR_FILES = {
     "departements": "departements-version-simplifiee.geojson",
@@ -27,7 +35,14 @@ SORT_LABELS = {
     "-population": "population (croissante)",
     "distance": "distance au bureau de poste (décroissante)",
     "-distance": "distance au bureau de poste (croissante)",
+    "score": "score de fragilité (décroissant)",
+    "-score": "score de fragilité (croissant)",
 }
+SORTABLE_COLUMNS = ("nom", "population", "distance", "score")
+RECOMPUTING = (
+    "Les scores de fragilité sont en cours de recalcul par le service de tâches : "
+    "les pages des territoires seront à jour d’ici quelques minutes."
+)
 
 
 class CompactJSONEncoder(DjangoJSONEncoder):
@@ -45,11 +60,20 @@ def _crumbs(*items):
 @login_required
 def france(request):
     regions = selectors.regions_with_figures(request.user)
+    departements = selectors.departements_by_score(request.user)
+    map_data = selectors.choropleth_data(
+        departements,
+        contours=_contour_urls(),
+        departement_url=reverse("territory:departement", args=["__code__"]),
+    )
     context = {
         "title": "Territoires",
         "breadcrumb": _crumbs(("Territoires", None)),
         "regions": regions,
         "totals": selectors.total_figures(regions),
+        "departements": departements,
+        "fragility_classes": selectors.FRAGILITY_CLASSES,
+        "map_json": json_script(map_data, "carte-donnees", encoder=CompactJSONEncoder),
     }
     return render(request, "territory/france.html", context)
 
@@ -57,13 +81,21 @@ def france(request):
 @login_required
 def region(request, code):
     region = get_object_or_404(selectors.visible_regions(request.user), code=code)
-    departements = selectors.departements_with_figures(request.user, region=region)
+    departements = selectors.sort_by_score(selectors.departements_with_figures(request.user, region=region))
+    map_data = selectors.choropleth_data(
+        departements,
+        contours=_contour_urls(),
+        departement_url=reverse("territory:departement", args=["__code__"]),
+    )
     context = {
         "title": region.name,
         "breadcrumb": _crumbs(("Territoires", reverse("territory:france")), (region.name, None)),
         "region": region,
         "departements": departements,
         "totals": selectors.total_figures(departements),
+        "fragility": selectors.area_fragility(AreaLevel.REGION, region.code),
+        "fragility_classes": selectors.FRAGILITY_CLASSES,
+        "map_json": json_script(map_data, "carte-donnees", encoder=CompactJSONEncoder),
     }
     return render(request, "territory/region.html", context)
 
@@ -83,7 +115,8 @@ def departement(request, code):
         "bounds": selectors.bounds_of([*communes, *sites, *qpvs]),
         "sites": selectors.sites_geojson(sites),
         "qpvs": selectors.qpvs_geojson(qpvs),
-        "contours": {level: reverse("territory:contours", args=[level]) for level in CONTOUR_FILES},
+        "communes": selectors.communes_map(communes),
+        "contours": _contour_urls(),
     }
     context = {
         "title": f"{departement.name} ({departement.code})",
@@ -99,6 +132,8 @@ def departement(request, code):
         "site_count": len(sites),
         "site_kinds": selectors.count_by_kind(sites),
         "qpvs": qpvs,
+        "fragility": selectors.area_fragility(AreaLevel.DEPARTEMENT, departement.code),
+        "fragility_classes": selectors.FRAGILITY_CLASSES,
         "map_data": map_data,
         "map_json": json_script(map_data, "carte-donnees", encoder=CompactJSONEncoder),
         "sort": sort,
@@ -108,10 +143,14 @@ def departement(request, code):
     return render(request, "territory/departement.html", context)
 
 
+def _contour_urls() -> dict[str, str]:
+    return {level: reverse("territory:contours", args=[level]) for level in CONTOUR_FILES}
+
+
 def _sort_links(current: str) -> dict[str, dict]:
     """For each sortable column: the `?tri=` value of its link and its aria-sort state."""
     links = {}
-    for column in ("nom", "population", "distance"):
+    for column in SORTABLE_COLUMNS:
         if current == column:
             links[column] = {"tri": f"-{column}", "state": "descending" if column != "nom" else "ascending"}
         elif current == f"-{column}":
@@ -136,9 +175,106 @@ def commune(request, code_insee):
         ),
         "commune": commune,
         "postcodes": commune.postcodes.split(),
+        "fragility": selectors.commune_fragility(commune),
         **selectors.commune_detail(request.user, commune),
     }
     return render(request, "territory/commune.html", context)
+
+
+@login_required
+def method(request):
+    context = {
+        "title": "Méthode du score de fragilité numérique",
+        "breadcrumb": _crumbs(("Territoires", reverse("territory:france")), ("Méthode du score", None)),
+        "bands": BANDS,
+        "fragility_classes": selectors.FRAGILITY_CLASSES,
+        "indicators": list(Indicator.objects.all()),
+        "builtin_codes": set(INDICATOR_DEFINITIONS),
+    }
+    return render(request, "territory/method.html", context)
+
+
+# Percentile bands of the method page (fragility.BANDS, read from the top).
+BANDS = [
+    ("90 ou plus", "+3"),
+    ("de 75 à moins de 90", "+2"),
+    ("de 60 à moins de 75", "+1"),
+    ("de 40 à moins de 60", "0"),
+    ("de 25 à moins de 40", "\u22121"),
+    ("de 10 à moins de 25", "\u22122"),
+    ("moins de 10", "\u22123"),
+]
+
+
+@login_required
+def indicators(request):
+    return _indicators_page(request, IndicatorUploadForm() if can_manage_reference_data(request.user) else None)
+
+
+def _indicators_page(request, form, *, error: str = ""):
+    context = {
+        "title": "Indicateurs de fragilité numérique",
+        "breadcrumb": _crumbs(("Territoires", reverse("territory:france")), ("Indicateurs", None)),
+        "indicators": list(Indicator.objects.with_coverage()),
+        "commune_count": Commune.objects.actual().count(),
+        "can_manage": can_manage_reference_data(request.user),
+        "form": form,
+        "error": error,
+    }
+    return render(request, "territory/indicators.html", context)
+
+
+@login_required
+@require_POST
+def indicator_upload(request):
+    if not can_manage_reference_data(request.user):
+        raise PermissionDenied("Seuls les responsables nationaux importent des indicateurs.")
+    form = IndicatorUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _indicators_page(request, form)
+    data = form.cleaned_data
+    try:
+        report = services.indicator_upload(
+            file=data["file"],
+            code=data["code"],
+            label=data["label"],
+            column=data["column"],
+            code_column=data["code_column"],
+            direction=data["direction"],
+            scored=data["scored"],
+            unit=data["unit"],
+            source=data["source"],
+            user=request.user,
+        )
+    except FileFormatError as exc:
+        where = Path(exc.path).name + (f":{exc.line}" if exc.line else "")
+        return _indicators_page(request, form, error=f"{where} : {exc.reason}")
+    rejected = ""
+    if report.rejected:
+        examples = " ; ".join(f"ligne {r.line} : {r.reason}" for r in report.rejections[:5])
+        rejected = f" {report.rejected} ligne(s) ignorée(s) ({examples}{' ; …' if report.rejected > 5 else ''})."
+    messages.success(
+        request,
+        f"Indicateur « {data['label']} » importé : {report.inserted} valeur(s) ajoutée(s), "
+        f"{report.updated} modifiée(s), {report.unchanged} inchangée(s).{rejected} {RECOMPUTING}",
+    )
+    return redirect("territory:indicators")
+
+
+@login_required
+@require_POST
+def indicator_scored(request, code):
+    if not can_manage_reference_data(request.user):
+        raise PermissionDenied("Seuls les responsables nationaux choisissent les indicateurs du score.")
+    indicator = get_object_or_404(Indicator, code=code)
+    form = IndicatorScoredForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Valeur attendue : scored=1 ou scored=0.")
+    scored = form.cleaned_data["scored"]
+    indicator = services.indicator_set_scored(indicator=indicator, scored=scored, user=request.user)
+    state = "compte désormais" if indicator.scored else "ne compte plus"
+    messages.success(request, f"« {indicator.label} » {state} dans le score. {RECOMPUTING}")
+    return redirect(reverse("territory:indicators") + f"#indicateur-{indicator.code}")
 
 
 @login_required
