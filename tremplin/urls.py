@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from tremplin.api.api import api
+
 admin.site.site_header = "Tremplin — administration"
 admin.site.site_title = "Tremplin"
 
@@ -12,5 +14,8 @@ urlpatterns = [
     path("personnes/", include("tremplin.www.beneficiaries.urls")),
     path("diagnostic/", include("tremplin.www.diagnostics.urls")),
     path("planification/", include("tremplin.www.planning.urls")),
+    path("ateliers/", include("tremplin.www.workshops.urls")),
+    path("messages/", include("tremplin.www.notifications.urls")),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -93,3 +93,29 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         if self.role in (Role.MEDIATOR, Role.PARTNER_STAFF) and not self.organisation_id:
             raise ValidationError({"organisation": "Un médiateur ou un partenaire est rattaché à une organisation."})
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A key for the API (partner tools, scripts). Only its SHA-256 is stored: the key is shown once."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="api_tokens")
+    label = models.CharField("usage", max_length=100, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField("début de la clé", max_length=8, editable=False)
+    created_at = models.DateTimeField("créée le", default=timezone.now)
+    revoked_at = models.DateTimeField("révoquée le", null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "clé d'API"
+        verbose_name_plural = "clés d'API"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user})"

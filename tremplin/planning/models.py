@@ -30,6 +30,10 @@ class Scenario(models.Model):
     gap = models.FloatField("écart relatif", null=True, blank=True)
     reached_population = models.PositiveBigIntegerField("population atteinte", null=True, blank=True)
     reached_fragile = models.FloatField("population fragile atteinte", null=True, blank=True)
+    # Coverage vs number of mediators: {"status", "progress", "stage", "error", "points": [...]} (see curve_run).
+    curve = models.JSONField("courbe couverture / nombre de médiateurs", null=True, blank=True)
+    # Idempotency token of the form that created the scenario: a double submit finds the first scenario.
+    submission_token = models.CharField("jeton d'envoi", max_length=64, null=True, blank=True, unique=True)
 
     objects = ScenarioQuerySet.as_manager()
 

@@ -1,10 +1,10 @@
 """Planning runs: from parameters to a plan (command, task worker and screens share these functions)."""
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tremplin.network.enums import SiteKind
@@ -182,5 +182,121 @@ def scenario_run(*, scenario: Scenario) -> Scenario:
             reached_fragile=result["reached"]["fragile_population"],
             finished_at=timezone.now(),
         )
+    scenario.refresh_from_db()
+    return scenario
+
+
+def scenario_submit(*, user, name: str, options: PlanOptions, token: str) -> tuple[Scenario, bool]:
+    """Create a scenario from a form carrying an idempotency token: sending the same form twice (double
+    click, reload of the POST) gives back the first scenario instead of computing a second one.
+
+    Returns the scenario and whether it was created by this call."""
+    existing = Scenario.objects.filter(submission_token=token).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            scenario = scenario_create(user=user, name=name, options=options)
+            Scenario.objects.filter(pk=scenario.pk).update(submission_token=token)
+    except IntegrityError:  # a concurrent request with the same token won the race
+        return Scenario.objects.get(submission_token=token), False
+    scenario.submission_token = token
+    return scenario, True
+
+
+# Numbers of mediators of the "coverage vs number of mediators" curve.
+CURVE_MEDIATORS = (10, 25, 50, 75, 100, 150, 200, 250, 300)
+CURVE_ACTIVE = (ScenarioStatus.QUEUED, ScenarioStatus.RUNNING)
+
+
+def curve_point_time_limit(options: PlanOptions) -> float:
+    """Each point of the curve gets a tenth of the scenario's time limit, and at least 5 s."""
+    return max(5.0, float(options.time_limit_s) / 10)
+
+
+def curve_compute(
+    options: PlanOptions,
+    *,
+    mediators: tuple[int, ...] = CURVE_MEDIATORS,
+    progress: Callable[[str, float, list[dict]], None] | None = None,
+) -> dict:
+    """Weight and population reached for each number of mediators, the other parameters unchanged.
+
+    The inputs are read once. When the scenario asks for D départements and M < D, the point uses
+    D = M (each chosen département needs a mediator). A point the planner cannot solve (for example
+    M × K above the number of eligible sites) carries its French error instead of figures."""
+    inputs = planning_inputs(
+        weight=options.weight,
+        site_types=options.site_types,
+        qpv_factor=options.qpv_factor,
+        rural_factor=options.rural_factor,
+    )
+    time_limit = curve_point_time_limit(options)
+    points: list[dict] = []
+    for index, count in enumerate(mediators):
+        if progress:
+            progress(f"{count} médiateurs", index / len(mediators), points)
+        departements = options.departements if options.departement_list else min(options.departements, count)
+        point = {"mediators": count, "departements": departements}
+        try:
+            params = _solver_params(
+                replace(options, mediators=count, departements=departements, time_limit_s=time_limit), inputs
+            )
+            plan = solve(inputs.instance, params)
+        except PlanningError as exc:
+            point["error"] = str(exc)
+        else:
+            covered = np.asarray(plan.covered, dtype=bool)
+            point |= {
+                "objective": round(float(plan.objective), 3),
+                "upper_bound": round(float(plan.upper_bound), 3),
+                "gap": float(plan.gap),
+                "status": plan.status,
+                "population": int(inputs.population[covered].sum()),
+                "fragile_population": round(float(inputs.fragile[covered].sum()), 1),
+            }
+        points.append(point)
+    return {
+        "weight": str(options.weight),
+        "time_limit_s": time_limit,
+        "points": points,
+        "totals": {
+            "population": int(inputs.population.sum()),
+            "fragile_population": round(float(inputs.fragile.sum()), 1),
+            "weight": round(float(np.asarray(inputs.instance.weights, dtype=float).sum()), 3),
+        },
+    }
+
+
+@transaction.atomic
+def curve_request(*, scenario: Scenario) -> bool:
+    """Queue the computation of a done scenario's curve; False when it is not done or already queued."""
+    from .tasks import curve_run_task
+
+    scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
+    if scenario.status != ScenarioStatus.DONE or (scenario.curve or {}).get("status") in CURVE_ACTIVE:
+        return False
+    scenario.curve = {"status": ScenarioStatus.QUEUED, "progress": 0.0, "stage": "", "error": "", "points": []}
+    scenario.save(update_fields=["curve"])
+    transaction.on_commit(lambda: curve_run_task.enqueue(scenario.pk))
+    return True
+
+
+def curve_run(*, scenario: Scenario) -> Scenario:
+    """Compute a scenario's curve, storing the points as they come; an error is stored in French."""
+
+    def store(**curve) -> None:
+        Scenario.objects.filter(pk=scenario.pk).update(curve=curve)
+
+    def progress(stage: str, fraction: float, points: list[dict]) -> None:
+        store(status=ScenarioStatus.RUNNING, progress=float(fraction), stage=stage, error="", points=list(points))
+
+    progress("lecture des données", 0.0, [])
+    try:
+        curve = curve_compute(PlanOptions.from_dict(scenario.params), mediators=CURVE_MEDIATORS, progress=progress)
+    except (PlanningError, ValueError, TypeError) as exc:
+        store(status=ScenarioStatus.FAILED, progress=0.0, stage="", error=str(exc), points=[])
+    else:
+        store(status=ScenarioStatus.DONE, progress=1.0, stage="terminé", error="", **curve)
     scenario.refresh_from_db()
     return scenario

@@ -1,7 +1,7 @@
 from django_tasks import task
 
 from .models import Scenario
-from .services import scenario_run
+from .services import curve_run, scenario_run
 
 
 @task()
@@ -10,3 +10,11 @@ def scenario_run_task(scenario_id: int) -> None:
     scenario = Scenario.objects.filter(pk=scenario_id).first()
     if scenario is not None:
         scenario_run(scenario=scenario)
+
+
+@task()
+def curve_run_task(scenario_id: int) -> None:
+    """Compute the coverage vs number of mediators curve of a scenario (nine short planning runs)."""
+    scenario = Scenario.objects.filter(pk=scenario_id).first()
+    if scenario is not None:
+        curve_run(scenario=scenario)

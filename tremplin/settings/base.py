@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "tremplin.planning",
     "tremplin.beneficiaries",
     "tremplin.diagnostics",
+    "tremplin.workshops",
+    "tremplin.notifications",
     "tremplin.opendata",
     "tremplin.www",
     "tremplin.demo",
@@ -145,6 +147,18 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Tremplin <ne-pas-repondre@tremplin.example>")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Messages to people (tremplin.notifications): links, providers, retries.
+TREMPLIN_PUBLIC_URL = os.environ.get("TREMPLIN_PUBLIC_URL", "http://127.0.0.1:8000")  # links in SMS, e-mails, letters
+TREMPLIN_CONTACT_PHONE = os.environ.get("TREMPLIN_CONTACT_PHONE", "01 23 45 67 89")  # written on every message
+TREMPLIN_SMS_BACKEND = os.environ.get("TREMPLIN_SMS_BACKEND", "tremplin.notifications.backends.HttpSmsBackend")
+TREMPLIN_SMS_URL = os.environ.get("TREMPLIN_SMS_URL", "")
+TREMPLIN_SMS_TOKEN = os.environ.get("TREMPLIN_SMS_TOKEN", "")
+TREMPLIN_SMS_SENDER = os.environ.get("TREMPLIN_SMS_SENDER", "Tremplin")
+TREMPLIN_SMS_TIMEOUT = float(os.environ.get("TREMPLIN_SMS_TIMEOUT", "10"))
+TREMPLIN_SMS_FILE_PATH = Path(os.environ.get("TREMPLIN_SMS_FILE_PATH", VAR_DIR / "sms"))
+TREMPLIN_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("TREMPLIN_NOTIFY_MAX_ATTEMPTS", "4"))
+TREMPLIN_NOTIFY_RETRY_SECONDS = int(os.environ.get("TREMPLIN_NOTIFY_RETRY_SECONDS", "60"))  # then ×5 each time
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 10

@@ -14,5 +14,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TREMPLIN_SMS_BACKEND = "tremplin.notifications.backends.LocmemSmsBackend"
 AXES_FAILURE_LIMIT = 5
 WHITENOISE_USE_FINDERS = True  # tests and demo serve static files straight from the finders

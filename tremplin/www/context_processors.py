@@ -1,5 +1,10 @@
 from django.urls import reverse
 
+from tremplin.beneficiaries.perms import can_screen
+from tremplin.notifications.perms import can_handle_notifications
+from tremplin.planning.perms import can_plan
+from tremplin.workshops.perms import can_book, can_organise
+
 
 def navigation(request):
     """Main menu entries for the signed-in user (no database query)."""
@@ -10,7 +15,17 @@ def navigation(request):
         ("Accueil", reverse("home:index")),
         ("Territoires", reverse("territory:france")),
         ("Rechercher", reverse("search:index")),
+        ("Personnes", reverse("beneficiaries:list")),
     ]
+    if can_screen(user):
+        items.append(("Repérage", reverse("diagnostics:screening")))
+    if can_book(user) or can_organise(user):
+        items.append(("Ateliers", reverse("workshops:index")))
+    if can_plan(user):
+        items.append(("Planification", reverse("planning:index")))
+    if can_handle_notifications(user):
+        # No count badge: it would cost a query on every page.
+        items.append(("Messages", reverse("notifications:index")))
     if user.is_staff:
         items.append(("Administration", reverse("admin:index")))
     path = request.path

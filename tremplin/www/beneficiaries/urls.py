@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "beneficiaries"
-urlpatterns = []
+urlpatterns = [
+    path("", views.person_list, name="list"),
+    path("nouvelle/", views.person_create, name="create"),
+    path("<int:pk>/", views.person_detail, name="detail"),
+    path("<int:pk>/modifier/", views.person_edit, name="edit"),
+    path("<int:pk>/consentement/", views.person_consent, name="consent"),
+    path("<int:pk>/fusionner/<int:other>/", views.person_merge, name="merge"),
+    path("<int:pk>/supprimer/", views.person_delete, name="delete"),
+]

@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "planning"
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("comparer/", views.compare, name="compare"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/etat.json", views.state, name="state"),
+    path("<int:pk>/courbe/", views.curve, name="curve"),
+    path("<int:pk>/export.csv", views.export_csv, name="export_csv"),
+    path("<int:pk>/export.geojson", views.export_geojson, name="export_geojson"),
+]

@@ -13,7 +13,9 @@ from django.db.models import Count, Q
 
 from tremplin.accounts.enums import Role
 from tremplin.accounts.models import User
+from tremplin.demo.beneficiaries import demo_beneficiaries_create
 from tremplin.demo.territory import write_demo_territory
+from tremplin.demo.workshops import demo_workshops_create
 from tremplin.network.enums import OrganisationKind, SiteKind, SiteSource
 from tremplin.network.models import Organisation, Site
 from tremplin.territories.models import Commune, Departement
@@ -39,6 +41,8 @@ class Command(BaseCommand):
             )
         call_command("import_reference", data_dir=str(data_dir), verbosity=1, stdout=self.stdout)
         accounts = self.create_accounts()
+        self.stdout.write(f"Personnes accompagnées de démonstration créées : {demo_beneficiaries_create()}")
+        self.stdout.write(f"Séances d'ateliers de démonstration créées : {demo_workshops_create()}")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Tremplin est prêt : http://127.0.0.1:8000"))
         self.stdout.write(f"Mot de passe de tous les comptes de démonstration : {DEMO_PASSWORD}")

@@ -1,0 +1,162 @@
+"""Workshop sessions and registrations for partner tools (contract in issue 5, section 3).
+
+Every query is scoped by tremplin.workshops.perms: a key only sees and acts on the sessions of the
+places its user sees; anything else answers 404, as if it did not exist.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.responses import Status
+
+from tremplin.beneficiaries.perms import visible_beneficiaries
+from tremplin.workshops import perms, selectors, services
+from tremplin.workshops.enums import RegistrationSource
+from tremplin.workshops.models import Session
+
+from .errors import ApiError, field_errors
+
+router = Router(tags=["ateliers"])
+MAX_LIMIT = 500
+
+
+class SiteOut(Schema):
+    id: int
+    name: str
+    kind: str
+    address: str
+    postcode: str
+    city: str
+
+
+class SessionOut(Schema):
+    id: int
+    programme: str
+    theme: str
+    starts_at: datetime.datetime
+    capacity: int
+    confirmed: int
+    waitlisted: int
+    site: SiteOut | None
+
+
+class RegistrationIn(Schema):
+    beneficiary_id: int | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = None
+    birth_year: int | None = None
+
+
+class RegistrationOut(Schema):
+    id: int
+    status: str
+    position: int | None
+
+
+class Message(Schema):
+    detail: str
+
+
+def _session_out(session: Session) -> dict:
+    site = session.site
+    return {
+        "id": session.pk,
+        "programme": session.programme.title,
+        "theme": session.programme.theme,
+        "starts_at": session.starts_at,
+        "capacity": session.capacity,
+        "confirmed": session.confirmed_count,
+        "waitlisted": session.waitlisted_count,
+        "site": None
+        if site is None
+        else {
+            "id": site.pk,
+            "name": site.name,
+            "kind": site.kind,
+            "address": site.address,
+            "postcode": site.postcode,
+            "city": site.city,
+        },
+    }
+
+
+def _sessions(request):
+    return selectors.with_counts(perms.visible_sessions(request.auth)).select_related("programme", "site")
+
+
+@router.get("/sessions", response=list[SessionOut], summary="Séances visibles (upcoming=1 : à venir seulement)")
+def session_list(request, upcoming: bool = False, limit: int = 100, offset: int = 0):
+    sessions = _sessions(request)
+    if upcoming:
+        sessions = sessions.upcoming()
+    limit = max(1, min(limit, MAX_LIMIT))
+    offset = max(0, offset)
+    return [_session_out(s) for s in sessions.order_by("starts_at", "pk")[offset : offset + limit]]
+
+
+@router.get("/sessions/{session_id}", response={200: SessionOut, 404: Message}, summary="Une séance")
+def session_detail(request, session_id: int):
+    return _session_out(get_object_or_404(_sessions(request), pk=session_id))
+
+
+@router.post(
+    "/sessions/{session_id}/registrations",
+    response={201: RegistrationOut, 403: Message, 404: Message, 409: dict, 422: dict},
+    summary="Inscrire une personne (fiche existante, ou prénom, nom et téléphone)",
+)
+def registration_create(request, session_id: int, payload: RegistrationIn):
+    user = request.auth
+    session = get_object_or_404(
+        perms.visible_sessions(user).select_related("site__organisation", "mediator__organisation"), pk=session_id
+    )
+    if not perms.can_book(user):
+        return Status(403, {"detail": "Votre rôle ne permet pas d'inscrire des personnes."})
+    try:
+        if payload.beneficiary_id is not None:
+            person = visible_beneficiaries(user).filter(pk=payload.beneficiary_id).first()
+            if person is None:
+                raise ApiError({"beneficiary_id": ["Personne introuvable (ou hors de votre périmètre)."]})
+            registration = services.registration_create(
+                session=session, beneficiary=person, source=RegistrationSource.API, user=user
+            )
+        else:
+            registration = services.registration_create_for_person(
+                session=session,
+                first_name=payload.first_name or "",
+                last_name=payload.last_name or "",
+                phone=payload.phone or "",
+                birth_year=payload.birth_year,
+                source=RegistrationSource.API,
+                user=user,
+            )
+    except services.AlreadyRegistered as error:
+        return Status(409, {"detail": error.message, "registration_id": error.registration.pk})
+    except services.SessionNotOpen as error:
+        return Status(422, {"detail": "Données invalides.", "errors": {"session": [error.message]}})
+    except ApiError as error:
+        return Status(422, {"detail": "Données invalides.", "errors": error.errors})
+    except ValidationError as error:
+        return Status(422, {"detail": "Données invalides.", "errors": field_errors(error)})
+    return Status(201, {"id": registration.pk, "status": registration.status, "position": registration.position})
+
+
+@router.delete(
+    "/registrations/{registration_id}",
+    response={204: None, 404: Message},
+    summary="Annuler une inscription (la première personne en attente obtient la place)",
+)
+def registration_delete(request, registration_id: int):
+    registration = get_object_or_404(perms.visible_registrations(request.auth), pk=registration_id)
+    services.registration_cancel(registration=registration, user=request.auth)
+    return HttpResponse(status=204)
+
+
+@router.get("/health", auth=None, include_in_schema=False)
+def health(request):
+    """A trivial answer (no database): the anchor of bench/bench_booking.py."""
+    return {"status": "ok", "time": timezone.now()}

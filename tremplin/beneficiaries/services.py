@@ -1,0 +1,221 @@
+"""State changes on people records. Views, commands, the demo and the tests all go through these."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from tremplin.accounts.models import User
+from tremplin.network.models import Organisation, Site
+from tremplin.territories.models import Commune
+
+from . import consents
+from .enums import AccessPurpose, ConsentKind, Gender, JournalAction, SocialStatus
+from .models import AccessLog, Beneficiary, Consent, JournalEntry
+
+EDITABLE_FIELDS = (
+    "first_name",
+    "last_name",
+    "pseudonym",
+    "birth_year",
+    "commune",
+    "mobile_phone",
+    "landline_phone",
+    "email",
+    "postal_address",
+    "preferred_channel",
+    "gender",
+    "social_status",
+    "site",
+)
+CONTACT_FIELDS = ("mobile_phone", "landline_phone", "email", "postal_address", "preferred_channel")
+# Related rows that stay with the record they describe when two records are merged.
+KEPT_ON_MERGED_RECORD = {JournalEntry, AccessLog, Beneficiary}
+
+
+class PossibleDuplicates(ValidationError):
+    """Raised by beneficiary_create when records that look like the same person exist."""
+
+    def __init__(self, candidates):
+        self.candidates = list(candidates)
+        super().__init__(
+            "Une ou plusieurs fiches ressemblent à cette personne. Vérifiez qu'il ne s'agit pas d'elle "
+            "avant de créer une nouvelle fiche.",
+            code="possible_duplicates",
+        )
+
+
+def _journal(beneficiary: Beneficiary, action: str, actor: User | None, **details) -> JournalEntry:
+    return JournalEntry.objects.create(beneficiary=beneficiary, action=action, actor=actor, details=details)
+
+
+@transaction.atomic
+def beneficiary_create(
+    *,
+    organisation: Organisation,
+    created_by: User | None,
+    first_name: str = "",
+    last_name: str = "",
+    pseudonym: str = "",
+    birth_year: int | None = None,
+    commune: Commune | None = None,
+    site: Site | None = None,
+    mobile_phone: str = "",
+    landline_phone: str = "",
+    email: str = "",
+    postal_address: str = "",
+    preferred_channel: str = "",
+    gender: str = Gender.UNDISCLOSED,
+    social_status: str = SocialStatus.UNDISCLOSED,
+    duplicates_among=None,
+    ignore_duplicates: bool = False,
+) -> Beneficiary:
+    """Record a person. Unless `ignore_duplicates`, raise PossibleDuplicates when look-alikes exist among
+    `duplicates_among` (by default the records of the same organisation: never reveal other people)."""
+    beneficiary = Beneficiary(
+        organisation=organisation,
+        created_by=created_by,
+        first_name=first_name,
+        last_name=last_name,
+        pseudonym=pseudonym,
+        birth_year=birth_year,
+        commune=commune,
+        site=site,
+        mobile_phone=mobile_phone,
+        landline_phone=landline_phone,
+        email=email,
+        postal_address=postal_address,
+        preferred_channel=preferred_channel,
+        gender=gender,
+        social_status=social_status,
+    )
+    beneficiary.full_clean()
+    if not ignore_duplicates:
+        among = (
+            duplicates_among if duplicates_among is not None else Beneficiary.objects.filter(organisation=organisation)
+        )
+        candidates = among.duplicates_of(
+            first_name=beneficiary.first_name,
+            last_name=beneficiary.last_name,
+            pseudonym=beneficiary.pseudonym,
+            birth_year=beneficiary.birth_year,
+            commune_id=beneficiary.commune_id,
+            phones=(beneficiary.mobile_phone, beneficiary.landline_phone),
+            email=beneficiary.email,
+        )
+        if candidates.exists():
+            raise PossibleDuplicates(candidates.select_related("commune", "site"))
+    beneficiary.save()
+    _journal(beneficiary, JournalAction.CREATED, created_by, duplicates_ignored=ignore_duplicates)
+    return beneficiary
+
+
+@transaction.atomic
+def beneficiary_update(*, beneficiary: Beneficiary, by: User | None, **changes) -> Beneficiary:
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Champs non modifiables : {', '.join(sorted(unknown))}")
+    if not beneficiary.is_active:
+        raise ValidationError("Cette fiche n'est plus active (supprimée ou fusionnée).")
+    changed = sorted(name for name, value in changes.items() if getattr(beneficiary, name) != value)
+    for name, value in changes.items():
+        setattr(beneficiary, name, value)
+    beneficiary.full_clean()
+    beneficiary.save()
+    if changed:
+        # Field names only: the journal must never hold personal data.
+        _journal(beneficiary, JournalAction.UPDATED, by, fields=changed)
+    return beneficiary
+
+
+@transaction.atomic
+def consent_record(
+    *, beneficiary: Beneficiary, kind: str, given: bool, by: User | None, text_version: str | None = None
+) -> Consent:
+    version = text_version or consents.current_version(kind)
+    if kind not in ConsentKind.values or version not in consents.TEXTS[kind]:
+        raise ValidationError({"text_version": f"Texte de consentement inconnu : {kind} {version}."})
+    if not beneficiary.is_active:
+        raise ValidationError("Cette fiche n'est plus active (supprimée ou fusionnée).")
+    consent = Consent(beneficiary=beneficiary, kind=kind, given=given, text_version=version, recorded_by=by)
+    consent.full_clean()
+    consent.save()
+    _journal(beneficiary, JournalAction.CONSENT, by, kind=kind, given=given, text_version=version)
+    return consent
+
+
+def current_consents(beneficiary: Beneficiary) -> dict[str, Consent]:
+    """The latest answer per consent kind."""
+    latest: dict[str, Consent] = {}
+    for consent in beneficiary.consents.all():  # ordered newest first
+        latest.setdefault(consent.kind, consent)
+    return latest
+
+
+@transaction.atomic
+def beneficiary_merge(*, kept: Beneficiary, duplicate: Beneficiary, by: User | None) -> Beneficiary:
+    """Merge `duplicate` into `kept`: every screening, diagnostic and consent moves to `kept`, contact
+    fields missing on `kept` are taken from `duplicate`, and `duplicate` becomes an empty tombstone
+    pointing to `kept` (its own journal and access log stay with it). Both journals say so."""
+    kept = Beneficiary.objects.select_for_update().get(pk=kept.pk)
+    duplicate = Beneficiary.objects.select_for_update().get(pk=duplicate.pk)
+    if kept.pk == duplicate.pk:
+        raise ValidationError("Une fiche ne peut pas être fusionnée avec elle-même.")
+    if not (kept.is_active and duplicate.is_active):
+        raise ValidationError("Seules deux fiches actives peuvent être fusionnées.")
+    if kept.organisation_id != duplicate.organisation_id:
+        raise ValidationError("Les deux fiches doivent être suivies par la même organisation.")
+    moved = {}
+    for relation in Beneficiary._meta.related_objects:
+        if relation.related_model in KEPT_ON_MERGED_RECORD or not relation.one_to_many:
+            continue
+        manager = relation.related_model._default_manager
+        count = manager.filter(**{relation.field.name: duplicate}).update(**{relation.field.name: kept})
+        if count:
+            moved[relation.related_model._meta.model_name] = count
+    completed = []
+    for name in ("birth_year", "commune", "site", *CONTACT_FIELDS):
+        if not getattr(kept, name) and getattr(duplicate, name):
+            setattr(kept, name, getattr(duplicate, name))
+            completed.append(name)
+    for name in ("gender", "social_status"):
+        if getattr(kept, name) == "non_communique" and getattr(duplicate, name) != "non_communique":
+            setattr(kept, name, getattr(duplicate, name))
+            completed.append(name)
+    _wipe(duplicate)
+    duplicate.merged_into = kept
+    duplicate.save()
+    kept.full_clean()
+    kept.save()
+    _journal(kept, JournalAction.MERGED, by, merged_record=duplicate.pk, moved=moved, completed_fields=completed)
+    _journal(duplicate, JournalAction.MERGED_INTO, by, kept_record=kept.pk)
+    return kept
+
+
+def _wipe(beneficiary: Beneficiary) -> None:
+    """Remove everything that identifies the person; keep age band, gender, status, commune."""
+    beneficiary.first_name = ""
+    beneficiary.last_name = ""
+    beneficiary.pseudonym = ""
+    beneficiary.name_key = ""
+    beneficiary.birth_year = None
+    for name in CONTACT_FIELDS:
+        setattr(beneficiary, name, "")
+    beneficiary.anonymised_at = beneficiary.anonymised_at or timezone.now()
+
+
+@transaction.atomic
+def beneficiary_anonymise(*, beneficiary: Beneficiary, by: User | None) -> Beneficiary:
+    """Deletion at the person's request: names and contacts are wiped for good, statistics stay."""
+    beneficiary = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
+    if beneficiary.anonymised_at:
+        return beneficiary
+    _wipe(beneficiary)
+    beneficiary.full_clean()
+    beneficiary.save()
+    _journal(beneficiary, JournalAction.ANONYMISED, by)
+    return beneficiary
+
+
+def access_record(*, beneficiary: Beneficiary, user: User, purpose: str = AccessPurpose.RECORD, granted: bool = True):
+    """Journal one opening of a person's record or document (also the refused ones)."""
+    return AccessLog.objects.create(beneficiary=beneficiary, user=user, purpose=purpose, granted=granted)

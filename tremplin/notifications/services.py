@@ -1,0 +1,322 @@
+"""Messages to people about their registrations: channel choice, rendering, sending with retries, reminders.
+
+`registration_notify` is called by tremplin.workshops.services inside their transaction. It records the
+message (the journal) and, for SMS and e-mail, queues the send task once the transaction commits, so a slow
+provider never blocks a page. Calls and letters wait for a person of the team ("À appeler", "Courriers").
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.core.mail.message import make_msgid
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+
+from tremplin.beneficiaries.models import Beneficiary
+from tremplin.workshops.enums import RegistrationStatus, SessionStatus
+from tremplin.workshops.models import Registration
+
+from .backends import SmsMessage, get_sms_backend, to_e164
+from .enums import ContactChannel, NotificationKind, NotificationStatus
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+SMS_MAX_LENGTH = 320  # two SMS
+REMINDER_HOURS = (47, 49)  # reminders go to sessions starting 47 to 49 hours from now (runs every 10 minutes)
+
+# Why a message is not sent automatically (shown on the "À appeler" list).
+REASON_PREFERS_CALL = "Préfère être appelé(e)"
+REASON_CALLBACK = "A demandé à être rappelé(e)"
+REASON_LANDLINE_ONLY = "Ni mobile, ni e-mail, ni adresse postale : seulement un téléphone fixe"
+REASON_NO_CONTACT = "Aucune coordonnée enregistrée : la prévenir autrement (au guichet, par un proche)"
+REASON_REMINDER_NOT_BY_POST = "Rappel 48 h avant : un courrier arriverait trop tard"
+REASON_PREFERS_LETTER = "Préfère le courrier"
+REASON_LETTER_ONLY = "Ni mobile ni e-mail : convocation par courrier"
+
+
+@dataclass(frozen=True)
+class ChannelChoice:
+    channel: str
+    status: str
+    recipient: str
+    reason: str = ""
+
+
+def _call(beneficiary: Beneficiary, reason: str) -> ChannelChoice:
+    phone = beneficiary.mobile_phone or beneficiary.landline_phone
+    return ChannelChoice(ContactChannel.PHONE_CALL, NotificationStatus.TO_CALL, phone, reason)
+
+
+def _letter(beneficiary: Beneficiary, reason: str) -> ChannelChoice:
+    return ChannelChoice(ContactChannel.LETTER, NotificationStatus.TO_PRINT, beneficiary.postal_address, reason)
+
+
+def choose_channel(beneficiary: Beneficiary, *, kind: str, callback_requested: bool = False) -> ChannelChoice:
+    """The person's preferred channel when they can be reached on it; otherwise the first that works.
+
+    Order of the fallback: SMS (a mobile), e-mail, letter (a postal address), a call (a landline), and a
+    call with nobody reachable, so that no one is silently left without news. A reminder 48 h before is
+    never a letter (it would arrive too late): it becomes a call when there is a phone number.
+    """
+    mobile, email, address = beneficiary.mobile_phone, beneficiary.email, beneficiary.postal_address
+    phone = mobile or beneficiary.landline_phone
+    preferred = beneficiary.preferred_channel
+    if callback_requested and phone and kind in (NotificationKind.CONFIRMATION, NotificationKind.WAITLIST):
+        choice = _call(beneficiary, REASON_CALLBACK)
+    elif preferred == ContactChannel.SMS and mobile:
+        choice = ChannelChoice(ContactChannel.SMS, NotificationStatus.QUEUED, mobile)
+    elif preferred == ContactChannel.EMAIL and email:
+        choice = ChannelChoice(ContactChannel.EMAIL, NotificationStatus.QUEUED, email)
+    elif preferred == ContactChannel.PHONE_CALL and phone:
+        choice = _call(beneficiary, REASON_PREFERS_CALL)
+    elif preferred == ContactChannel.LETTER and address:
+        choice = _letter(beneficiary, REASON_PREFERS_LETTER)
+    elif mobile:
+        choice = ChannelChoice(ContactChannel.SMS, NotificationStatus.QUEUED, mobile)
+    elif email:
+        choice = ChannelChoice(ContactChannel.EMAIL, NotificationStatus.QUEUED, email)
+    elif address:
+        choice = _letter(beneficiary, REASON_LETTER_ONLY)
+    elif phone:
+        choice = _call(beneficiary, REASON_LANDLINE_ONLY)
+    else:
+        choice = _call(beneficiary, REASON_NO_CONTACT)
+    if kind == NotificationKind.REMINDER and choice.channel == ContactChannel.LETTER and phone:
+        choice = _call(beneficiary, REASON_REMINDER_NOT_BY_POST)
+    return choice
+
+
+def registration_link(registration: Registration) -> str:
+    """Absolute address of the page where the person confirms or cancels, without an account."""
+    try:
+        path = reverse("workshops:registration_token", kwargs={"token": registration.token})
+    except NoReverseMatch:
+        path = f"/ateliers/inscription/{registration.token}/"
+    return settings.TREMPLIN_PUBLIC_URL.rstrip("/") + path
+
+
+def _message_context(registration: Registration, kind: str) -> dict:
+    session = registration.session
+    return {
+        "kind": kind,
+        "person": registration.beneficiary,
+        "registration": registration,
+        "session": session,
+        "programme": session.programme,
+        "site": session.site,
+        "session_cancelled": session.status == SessionStatus.CANCELLED,
+        "link": registration_link(registration),
+        "with_link": kind != NotificationKind.CANCELLATION,
+        "contact_phone": settings.TREMPLIN_CONTACT_PHONE,
+        "today": timezone.localdate(),
+    }
+
+
+def _render_sms(context: dict) -> str:
+    """The SMS text, shortening the workshop title until it fits in two SMS (320 characters)."""
+    text = ""
+    for title_length, compact in ((60, False), (35, False), (20, False), (20, True)):
+        text = render_to_string("notifications/sms.txt", {**context, "title_length": title_length, "compact": compact})
+        text = " ".join(text.split())
+        if len(text) <= SMS_MAX_LENGTH:
+            return text
+    return text[: SMS_MAX_LENGTH - 1] + "…"
+
+
+def render_message(registration: Registration, kind: str, channel: str) -> tuple[str, str]:
+    """(subject, body) in plain French for this channel. A call gets the SMS text as what to say;
+    a letter gets its HTML (printed as a PDF by tremplin.notifications.letters)."""
+    context = _message_context(registration, kind)
+    with translation.override(settings.LANGUAGE_CODE), timezone.override(settings.TIME_ZONE):
+        subject = " ".join(render_to_string("notifications/email_subject.txt", context).split())
+        if channel == ContactChannel.EMAIL:
+            return subject, render_to_string("notifications/email.txt", context).strip() + "\n"
+        if channel == ContactChannel.LETTER:
+            return subject, render_to_string("notifications/letter.html", context)
+        return subject, _render_sms(context)
+
+
+def registration_notify(*, registration: Registration, kind: NotificationKind | str) -> Notification | None:
+    """Record the message of `kind` for this registration and queue it on the person's channel.
+
+    Called inside the caller's transaction; the send task is queued only when it commits. Returns None when
+    nothing is to be sent: the person's record was deleted (anonymised), or the reminder already exists.
+    """
+    beneficiary = registration.beneficiary
+    if not beneficiary.is_active:
+        return None
+    if (
+        kind == NotificationKind.REMINDER
+        and Notification.objects.filter(registration=registration, kind=NotificationKind.REMINDER).exists()
+    ):
+        return None
+    choice = choose_channel(beneficiary, kind=kind, callback_requested=registration.callback_requested)
+    subject, body = render_message(registration, kind, choice.channel)
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                registration=registration,
+                beneficiary=beneficiary,
+                kind=kind,
+                channel=choice.channel,
+                status=choice.status,
+                reason=choice.reason,
+                recipient=choice.recipient[:254],
+                subject=subject[:250],
+                body=body,
+            )
+    except IntegrityError:  # a concurrent reminder run recorded it first
+        return None
+    if notification.status == NotificationStatus.QUEUED:
+        _enqueue_send(notification.pk)
+    return notification
+
+
+def _enqueue_send(notification_id: int, *, run_after: datetime.datetime | None = None) -> None:
+    from .tasks import notification_send_task
+
+    def enqueue():
+        task = notification_send_task
+        if run_after is not None and task.get_backend().supports_defer:
+            task = task.using(run_after=run_after)
+        task.enqueue(notification_id)
+
+    # robust: if the queue is unreachable, the page still works; the message stays "queued" (retry by hand).
+    transaction.on_commit(enqueue, robust=True)
+
+
+def retry_delay(attempt: int) -> datetime.timedelta:
+    """Back-off after the n-th failed attempt: 1 min, 5 min, 25 min… (TREMPLIN_NOTIFY_RETRY_SECONDS × 5ⁿ⁻¹)."""
+    return datetime.timedelta(seconds=settings.TREMPLIN_NOTIFY_RETRY_SECONDS * 5 ** (attempt - 1))
+
+
+def _send_sms(notification: Notification) -> str:
+    message = SmsMessage(
+        to=to_e164(notification.recipient), body=notification.body, reference=f"notification-{notification.pk}"
+    )
+    return get_sms_backend().send(message)
+
+
+def _send_email(notification: Notification) -> str:
+    domain = urlsplit(settings.TREMPLIN_PUBLIC_URL).hostname or "tremplin"
+    message_id = make_msgid(idstring=f"notification-{notification.pk}", domain=domain)
+    message = EmailMessage(
+        subject=notification.subject,
+        body=notification.body,
+        to=[notification.recipient],
+        headers={"Message-ID": message_id},
+    )
+    message.send(fail_silently=False)
+    return message_id
+
+
+def notification_send(*, notification_id: int) -> Notification | None:
+    """Send one queued SMS or e-mail (in the task worker). A failure is retried later with a growing delay,
+    up to TREMPLIN_NOTIFY_MAX_ATTEMPTS attempts; then the message is marked failed for the mediator."""
+    notification = Notification.objects.select_related("beneficiary").filter(pk=notification_id).first()
+    if notification is None or notification.status != NotificationStatus.QUEUED:
+        return notification
+    # Claim this attempt: if two tasks run for the same message, only one of them sends it.
+    attempt = notification.attempts + 1
+    claimed = Notification.objects.filter(
+        pk=notification.pk, status=NotificationStatus.QUEUED, attempts=notification.attempts
+    ).update(attempts=attempt, next_attempt_at=None)
+    if not claimed:
+        return None
+    notification.attempts, notification.next_attempt_at = attempt, None
+    if not notification.beneficiary.is_active:
+        notification.status = NotificationStatus.FAILED
+        notification.last_error = "La fiche de la personne a été supprimée : message non envoyé."
+        notification.save(update_fields=["status", "last_error"])
+        return notification
+    try:
+        if notification.channel == ContactChannel.SMS:
+            provider_id = _send_sms(notification)
+        elif notification.channel == ContactChannel.EMAIL:
+            provider_id = _send_email(notification)
+        else:
+            raise ValueError(f"Le canal « {notification.get_channel_display()} » ne s'envoie pas automatiquement.")
+    except Exception as error:  # any provider failure: recorded, retried, then shown to the mediator
+        logger.warning("Envoi du message %s échoué (essai %s) : %s", notification.pk, attempt, error)
+        notification.last_error = f"{type(error).__name__} : {error}"[:2000]
+        if attempt >= settings.TREMPLIN_NOTIFY_MAX_ATTEMPTS:
+            notification.status = NotificationStatus.FAILED
+        else:
+            notification.next_attempt_at = timezone.now() + retry_delay(attempt)
+        notification.save(update_fields=["status", "last_error", "next_attempt_at"])
+        if notification.status == NotificationStatus.QUEUED:
+            _enqueue_send(notification.pk, run_after=notification.next_attempt_at)
+        return notification
+    notification.status = NotificationStatus.SENT
+    notification.sent_at = timezone.now()
+    notification.provider_message_id = (provider_id or "")[:200]
+    notification.save(update_fields=["status", "sent_at", "provider_message_id"])
+    return notification
+
+
+@transaction.atomic
+def notification_retry(*, notification: Notification, user) -> bool:
+    """Send a failed message again (button on "Échecs d'envoi"): a fresh series of attempts."""
+    updated = Notification.objects.filter(pk=notification.pk, status=NotificationStatus.FAILED).update(
+        status=NotificationStatus.QUEUED, attempts=0, next_attempt_at=None, handled_by=user, handled_at=timezone.now()
+    )
+    if updated:
+        _enqueue_send(notification.pk)
+    return bool(updated)
+
+
+@transaction.atomic
+def notification_call_done(*, notification: Notification, user) -> bool:
+    """ "Appel fait": the person was told by phone (who and when are kept)."""
+    return bool(
+        Notification.objects.filter(pk=notification.pk, status=NotificationStatus.TO_CALL).update(
+            status=NotificationStatus.CALLED, handled_by=user, handled_at=timezone.now()
+        )
+    )
+
+
+@transaction.atomic
+def letters_mark_printed(*, notifications, user) -> int:
+    """Letters printed (and posted or handed over): they leave the "Courriers à imprimer" list."""
+    now = timezone.now()
+    return Notification.objects.filter(pk__in=[n.pk for n in notifications], status=NotificationStatus.TO_PRINT).update(
+        status=NotificationStatus.PRINTED, handled_by=user, handled_at=now, sent_at=now
+    )
+
+
+def reminders_due(*, now: datetime.datetime | None = None, from_hours: float = 47, to_hours: float = 49):
+    """Confirmed registrations of planned sessions starting between `from_hours` and `to_hours` from now
+    that have no reminder yet."""
+    now = now or timezone.now()
+    return (
+        Registration.objects.filter(
+            status=RegistrationStatus.CONFIRMED,
+            session__status=SessionStatus.PLANNED,
+            session__starts_at__gte=now + datetime.timedelta(hours=from_hours),
+            session__starts_at__lt=now + datetime.timedelta(hours=to_hours),
+            beneficiary__anonymised_at__isnull=True,
+        )
+        .exclude(notifications__kind=NotificationKind.REMINDER)
+        .select_related("beneficiary", "session__programme", "session__site")
+        .order_by("session__starts_at", "pk")
+    )
+
+
+def reminders_send(
+    *, now: datetime.datetime | None = None, from_hours: float = REMINDER_HOURS[0], to_hours: float = REMINDER_HOURS[1]
+) -> int:
+    """Queue the 48-hour reminders (idempotent: at most one reminder per registration, enforced by the
+    database). Returns how many were recorded."""
+    count = 0
+    for registration in reminders_due(now=now, from_hours=from_hours, to_hours=to_hours):
+        with transaction.atomic():
+            if registration_notify(registration=registration, kind=NotificationKind.REMINDER) is not None:
+                count += 1
+    return count

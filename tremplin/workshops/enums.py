@@ -1,0 +1,28 @@
+from django.db import models
+
+# Themes, levels and the autonomy scale are the national taxonomies already used by the diagnostic.
+from tremplin.diagnostics.enums import Autonomy, Thematique, WorkshopLevel  # noqa: F401
+
+
+class SessionStatus(models.TextChoices):
+    PLANNED = "planned", "Prévue"
+    CANCELLED = "cancelled", "Annulée"
+    DONE = "done", "Réalisée"
+
+
+class RegistrationStatus(models.TextChoices):
+    CONFIRMED = "confirmed", "Inscrit"
+    WAITLISTED = "waitlisted", "Sur liste d'attente"
+    CANCELLED = "cancelled", "Annulé"
+
+
+class RegistrationSource(models.TextChoices):
+    STAFF = "staff", "Inscrit par un agent"
+    PUBLIC = "public", "Inscription en ligne par la personne"
+    API = "api", "Outil partenaire (API)"
+
+
+class Attendance(models.TextChoices):
+    PRESENT = "present", "Présent"
+    EXCUSED = "excused", "Excusé"
+    ABSENT = "absent", "Absent"

@@ -1,0 +1,172 @@
+"""Workshops: the catalogue (programmes), dated sessions, and people's registrations."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from tremplin.beneficiaries.models import Beneficiary
+from tremplin.network.models import Site
+
+from .enums import (
+    Attendance,
+    Autonomy,
+    RegistrationSource,
+    RegistrationStatus,
+    SessionStatus,
+    Thematique,
+    WorkshopLevel,
+)
+
+
+class Programme(models.Model):
+    """A workshop in the catalogue: what people learn to do unaided."""
+
+    title = models.CharField("intitulé", max_length=200)
+    theme = models.CharField("thématique", max_length=60, choices=Thematique.choices)
+    level = models.CharField("niveau", max_length=20, choices=WorkshopLevel.choices)
+    duration_minutes = models.PositiveSmallIntegerField("durée (minutes)", default=90)
+    objective = models.CharField(
+        "objectif : la personne sait, seule…",
+        max_length=300,
+        help_text="Ex. : crée une adresse e-mail et envoie une pièce jointe.",
+    )
+    prerequisites = models.TextField("prérequis", blank=True)
+    equipment = models.TextField("matériel", blank=True)
+    is_active = models.BooleanField("au catalogue", default=True)
+    # Key of the national programmes seeded by `seed_catalogue` (blank for the ones managers add).
+    seed_key = models.CharField(max_length=40, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "atelier (programme)"
+        verbose_name_plural = "ateliers (catalogue)"
+        ordering = ["theme", "level", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["seed_key"], condition=~Q(seed_key=""), name="programme_unique_seed_key")
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.get_level_display()})"
+
+
+class SessionSeries(models.Model):
+    """A recurring series (e.g. every Tuesday for six weeks): its sessions point back to it."""
+
+    label = models.CharField("libellé", max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "série de séances"
+        verbose_name_plural = "séries de séances"
+
+    def __str__(self):
+        return self.label
+
+
+class SessionQuerySet(models.QuerySet):
+    def upcoming(self):
+        return self.filter(status=SessionStatus.PLANNED, starts_at__gte=timezone.now())
+
+
+class Session(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="sessions")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions")
+    is_remote = models.BooleanField("à distance", default=False)
+    mediator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sessions")
+    starts_at = models.DateTimeField("début")
+    ends_at = models.DateTimeField("fin")
+    capacity = models.PositiveSmallIntegerField("places")
+    equipment_lent = models.CharField("matériel prêté", max_length=200, blank=True)
+    status = models.CharField("état", max_length=10, choices=SessionStatus.choices, default=SessionStatus.PLANNED)
+    series = models.ForeignKey(SessionSeries, on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "séance"
+        ordering = ["starts_at"]
+        indexes = [
+            models.Index(fields=["status", "starts_at"]),
+            models.Index(fields=["mediator", "starts_at"]),
+            models.Index(fields=["site", "starts_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="session_capacity_positive"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"),
+            models.CheckConstraint(condition=Q(site__isnull=False) | Q(is_remote=True), name="session_site_or_remote"),
+        ]
+
+    def __str__(self):
+        return f"{self.programme.title} — {timezone.localtime(self.starts_at):%d/%m/%Y %H:%M}"
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def active(self):
+        return self.exclude(status=RegistrationStatus.CANCELLED)
+
+    def confirmed(self):
+        return self.filter(status=RegistrationStatus.CONFIRMED)
+
+    def waitlisted(self):
+        return self.filter(status=RegistrationStatus.WAITLISTED).order_by("created_at", "pk")
+
+
+class Registration(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="registrations")
+    beneficiary = models.ForeignKey(Beneficiary, on_delete=models.PROTECT, related_name="registrations")
+    status = models.CharField("état", max_length=12, choices=RegistrationStatus.choices)
+    source = models.CharField("origine", max_length=10, choices=RegistrationSource.choices)
+    created_at = models.DateTimeField("inscrit le", default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField("annulé le", null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    promoted_at = models.DateTimeField("place obtenue le", null=True, blank=True)
+    # The person said "I'll be there" through the link of their message.
+    confirmed_by_person_at = models.DateTimeField("présence confirmée par la personne le", null=True, blank=True)
+    callback_requested = models.BooleanField("souhaite être rappelé", default=False)
+    # Secret of the confirm/cancel links sent to the person (no account needed).
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    attendance = models.CharField("présence", max_length=10, choices=Attendance.choices, blank=True)
+    autonomy_reached = models.CharField(
+        "autonomie atteinte sur l'objectif", max_length=30, choices=Autonomy.choices, blank=True
+    )
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "inscription"
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # One active registration per person and session (a second one is a 409, not a duplicate row).
+            models.UniqueConstraint(
+                fields=["session", "beneficiary"],
+                condition=~Q(status=RegistrationStatus.CANCELLED),
+                name="registration_unique_active",
+            )
+        ]
+        indexes = [models.Index(fields=["session", "status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.beneficiary} → {self.session}"
+
+
+class CalendarFeed(models.Model):
+    """The secret address of a mediator's iCal feed (one per person; a new token revokes the old link)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.UUIDField(default=uuid.uuid4, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "agenda iCal"
+
+    def __str__(self):
+        return f"Agenda de {self.user}"

@@ -1,0 +1,454 @@
+"""State changes of the workshops: catalogue, sessions, registrations, waitlist, attendance.
+
+Views, the public booking page, the API, the demo and the tests all go through these functions.
+
+Capacity is enforced in the database transaction, never by a check made earlier in Python: every
+function that can change who holds a seat first locks the session row (`SELECT … FOR UPDATE`), then
+counts the confirmed registrations inside that lock. Two bookings of the same session therefore run
+one after the other; bookings of different sessions do not wait for each other. On SQLite, which
+has no row locks, writes are serialised by the database itself.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from tremplin.accounts.models import User
+from tremplin.beneficiaries import services as beneficiary_services
+from tremplin.beneficiaries.enums import ConsentKind, ContactChannel
+from tremplin.beneficiaries.models import PHONE_VALIDATOR, Beneficiary, normalize_phone
+from tremplin.network.models import Organisation, Site
+from tremplin.notifications.enums import NotificationKind
+from tremplin.notifications.services import registration_notify
+
+from .catalogue import NATIONAL_PROGRAMMES
+from .enums import Attendance, Autonomy, RegistrationSource, RegistrationStatus, SessionStatus
+from .models import CalendarFeed, Programme, Registration, Session, SessionSeries
+
+PROGRAMME_FIELDS = (
+    "title",
+    "theme",
+    "level",
+    "duration_minutes",
+    "objective",
+    "prerequisites",
+    "equipment",
+    "is_active",
+)
+SESSION_FIELDS = ("programme", "site", "is_remote", "mediator", "starts_at", "ends_at", "capacity", "equipment_lent")
+# A change of these is announced to the people registered.
+ANNOUNCED_FIELDS = ("site", "is_remote", "starts_at", "ends_at")
+MAX_SERIES_WEEKS = 52
+
+
+class AlreadyRegistered(ValidationError):
+    """The person already holds an active registration (confirmed or waiting) for this session."""
+
+    def __init__(self, registration: Registration):
+        self.registration = registration
+        super().__init__("Cette personne est déjà inscrite à cette séance.", code="already_registered")
+
+
+class SessionNotOpen(ValidationError):
+    """The session is cancelled, done or already started: nobody can book it any more."""
+
+    def __init__(self):
+        super().__init__("Cette séance n'est plus ouverte aux inscriptions.", code="session_not_open")
+
+
+# --- catalogue -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def seed_catalogue() -> list[Programme]:
+    """Create the national programmes that are missing (idempotent; never overwrites a manager's edits)."""
+    programmes = []
+    for spec in NATIONAL_PROGRAMMES:
+        fields = {k: v for k, v in spec.items() if k != "seed_key"}
+        programme, _ = Programme.objects.get_or_create(seed_key=spec["seed_key"], defaults=fields)
+        programmes.append(programme)
+    return programmes
+
+
+@transaction.atomic
+def programme_create(*, by: User | None = None, **fields) -> Programme:
+    unknown = set(fields) - set(PROGRAMME_FIELDS)
+    if unknown:
+        raise TypeError(f"Champs inconnus : {', '.join(sorted(unknown))}")
+    programme = Programme(**fields)
+    programme.full_clean()
+    programme.save()
+    return programme
+
+
+@transaction.atomic
+def programme_update(*, programme: Programme, by: User | None = None, **changes) -> Programme:
+    unknown = set(changes) - set(PROGRAMME_FIELDS)
+    if unknown:
+        raise TypeError(f"Champs non modifiables : {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(programme, name, value)
+    programme.full_clean()
+    programme.save()
+    return programme
+
+
+# --- sessions --------------------------------------------------------------------------------------
+
+
+def _session_clean(session: Session) -> None:
+    session.full_clean()
+    if session.is_remote and session.site_id is None:
+        return
+    if session.site_id is None:
+        raise ValidationError({"site": "Choisissez un lieu, ou cochez « à distance »."})
+
+
+@transaction.atomic
+def session_create(
+    *,
+    programme: Programme,
+    mediator: User,
+    starts_at: datetime.datetime,
+    capacity: int,
+    site: Site | None = None,
+    is_remote: bool = False,
+    ends_at: datetime.datetime | None = None,
+    equipment_lent: str = "",
+    series: SessionSeries | None = None,
+    by: User | None = None,
+) -> Session:
+    """Plan one session; the end defaults to the start plus the programme's duration."""
+    session = Session(
+        programme=programme,
+        mediator=mediator,
+        site=site,
+        is_remote=is_remote,
+        starts_at=starts_at,
+        ends_at=ends_at or starts_at + datetime.timedelta(minutes=programme.duration_minutes),
+        capacity=capacity,
+        equipment_lent=equipment_lent,
+        series=series,
+    )
+    _session_clean(session)
+    session.save()
+    return session
+
+
+@transaction.atomic
+def session_series_create(*, weeks: int, label: str = "", **session_fields) -> list[Session]:
+    """The same session every week, `weeks` times (same local time of day, across daylight-saving changes)."""
+    if not 1 <= weeks <= MAX_SERIES_WEEKS:
+        raise ValidationError({"weeks": f"Le nombre de semaines doit être entre 1 et {MAX_SERIES_WEEKS}."})
+    first_start = timezone.localtime(session_fields.pop("starts_at"))
+    ends_at = session_fields.pop("ends_at", None)
+    length = (ends_at - first_start) if ends_at else None
+    programme = session_fields["programme"]
+    series = SessionSeries.objects.create(
+        label=label or f"{programme.title} — chaque {first_start:%A} à {first_start:%H:%M}, {weeks} semaines"
+    )
+    sessions = []
+    for week in range(weeks):
+        naive = first_start.replace(tzinfo=None) + datetime.timedelta(weeks=week)
+        starts_at = timezone.make_aware(naive, first_start.tzinfo)
+        sessions.append(
+            session_create(
+                starts_at=starts_at, ends_at=starts_at + length if length else None, series=series, **session_fields
+            )
+        )
+    return sessions
+
+
+def _lock(session: Session) -> Session:
+    """The session row, locked until the end of the current transaction."""
+    return Session.objects.select_for_update().select_related("programme").get(pk=session.pk)
+
+
+def _promote(session: Session) -> list[Registration]:
+    """Fill free seats from the waitlist, first come first served (the session row is locked)."""
+    if session.status != SessionStatus.PLANNED:
+        return []
+    free = session.capacity - session.registrations.confirmed().count()
+    if free <= 0:
+        return []
+    promoted = list(session.registrations.waitlisted().select_for_update()[:free])
+    now = timezone.now()
+    for registration in promoted:
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.promoted_at = now
+        registration.save(update_fields=["status", "promoted_at"])
+        registration_notify(registration=registration, kind=NotificationKind.PROMOTION)
+    return promoted
+
+
+@transaction.atomic
+def session_update(*, session: Session, by: User | None = None, **changes) -> Session:
+    """Change a planned session. People registered are told of a new date, time or place; more seats
+    promote people from the waitlist; fewer seats than people already confirmed is refused."""
+    unknown = set(changes) - set(SESSION_FIELDS)
+    if unknown:
+        raise TypeError(f"Champs non modifiables : {', '.join(sorted(unknown))}")
+    locked = _lock(session)
+    if locked.status != SessionStatus.PLANNED:
+        raise ValidationError("Seule une séance prévue peut être modifiée.")
+    announced = [name for name in ANNOUNCED_FIELDS if name in changes and getattr(locked, name) != changes[name]]
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    confirmed = locked.registrations.confirmed().count()
+    if locked.capacity < confirmed:
+        raise ValidationError(
+            {"capacity": f"{confirmed} personnes sont déjà inscrites : la séance ne peut pas avoir moins de places."}
+        )
+    _session_clean(locked)
+    locked.save()
+    _promote(locked)
+    if announced:
+        for registration in locked.registrations.active().select_related("beneficiary"):
+            registration_notify(registration=registration, kind=NotificationKind.CHANGE)
+    return locked
+
+
+@transaction.atomic
+def session_cancel(*, session: Session, by: User | None = None) -> Session:
+    """Cancel the session: every registration is cancelled and each person is told."""
+    locked = _lock(session)
+    if locked.status == SessionStatus.CANCELLED:
+        return locked
+    if locked.status == SessionStatus.DONE:
+        raise ValidationError("Une séance déjà réalisée ne peut pas être annulée.")
+    locked.status = SessionStatus.CANCELLED
+    locked.save(update_fields=["status"])
+    now = timezone.now()
+    for registration in locked.registrations.active().select_related("beneficiary"):
+        registration.status = RegistrationStatus.CANCELLED
+        registration.cancelled_at = now
+        registration.cancelled_by = by
+        registration.save(update_fields=["status", "cancelled_at", "cancelled_by"])
+        registration_notify(registration=registration, kind=NotificationKind.CANCELLATION)
+    return locked
+
+
+def calendar_feed_for(user: User, *, renew: bool = False) -> CalendarFeed:
+    """The mediator's secret iCal address; `renew` gives a new one (the old link stops working)."""
+    feed, created = CalendarFeed.objects.get_or_create(user=user)
+    if renew and not created:
+        import uuid
+
+        feed.token = uuid.uuid4()
+        feed.save(update_fields=["token"])
+    return feed
+
+
+# --- registrations ---------------------------------------------------------------------------------
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the first person waiting, None when the person is not on the waitlist."""
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    ahead = (
+        Registration.objects.filter(session_id=registration.session_id, status=RegistrationStatus.WAITLISTED)
+        .filter(created_at__lt=registration.created_at)
+        .count()
+    )
+    same_time = Registration.objects.filter(
+        session_id=registration.session_id,
+        status=RegistrationStatus.WAITLISTED,
+        created_at=registration.created_at,
+        pk__lt=registration.pk,
+    ).count()
+    return ahead + same_time + 1
+
+
+def _is_open(session: Session) -> bool:
+    return session.status == SessionStatus.PLANNED and session.starts_at > timezone.now()
+
+
+@transaction.atomic
+def registration_create(
+    *,
+    session: Session,
+    beneficiary: Beneficiary,
+    source: str,
+    user: User | None = None,
+    callback_requested: bool = False,
+) -> Registration:
+    """Book a seat, or a place on the waitlist when the session is full.
+
+    Raises AlreadyRegistered when the person already holds an active registration for the session,
+    SessionNotOpen when the session is cancelled, done or started. The returned registration carries
+    `position` (its rank on the waitlist, or None when confirmed).
+    """
+    locked = _lock(session)
+    if not _is_open(locked):
+        raise SessionNotOpen()
+    if not beneficiary.is_active:
+        raise ValidationError("Cette fiche n'est plus active (supprimée ou fusionnée).")
+    existing = locked.registrations.active().filter(beneficiary=beneficiary).first()
+    if existing is not None:
+        raise AlreadyRegistered(existing)
+    confirmed = locked.registrations.confirmed().count()
+    status = RegistrationStatus.CONFIRMED if confirmed < locked.capacity else RegistrationStatus.WAITLISTED
+    registration = Registration(
+        session=locked,
+        beneficiary=beneficiary,
+        status=status,
+        source=source,
+        created_by=user,
+        created_at=timezone.now(),  # taken inside the lock: the waitlist order is the booking order
+        callback_requested=callback_requested,
+    )
+    # The related rows are the ones in hand (the session is locked) and the token is a fresh UUID: skip
+    # the existence and uniqueness queries of a full validation. Under the session lock two active
+    # registrations of one person cannot race; the partial unique index stays as the last guard.
+    registration.full_clean(
+        exclude=["session", "beneficiary", "created_by", "token"], validate_unique=False, validate_constraints=False
+    )
+    registration.save(force_insert=True)
+    registration.position = (
+        None if status == RegistrationStatus.CONFIRMED else locked.registrations.waitlisted().count()
+    )
+    kind = NotificationKind.CONFIRMATION if status == RegistrationStatus.CONFIRMED else NotificationKind.WAITLIST
+    registration_notify(registration=registration, kind=kind)
+    return registration
+
+
+@transaction.atomic
+def registration_cancel(*, registration: Registration, user: User | None = None) -> Registration:
+    """Cancel one registration (idempotent). A freed seat goes to the first person waiting, who is told."""
+    locked_session = _lock(registration.session)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status == RegistrationStatus.CANCELLED:
+        return registration
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = timezone.now()
+    registration.cancelled_by = user
+    registration.save(update_fields=["status", "cancelled_at", "cancelled_by"])
+    registration_notify(registration=registration, kind=NotificationKind.CANCELLATION)
+    if _is_open(locked_session):
+        _promote(locked_session)
+    return registration
+
+
+@transaction.atomic
+def registration_confirm_by_person(*, registration: Registration) -> Registration:
+    """The person says, through the link of their message, that they will come."""
+    registration = Registration.objects.select_for_update().select_related("session").get(pk=registration.pk)
+    if registration.status == RegistrationStatus.CANCELLED or not _is_open(registration.session):
+        raise ValidationError("Cette inscription ne peut plus être confirmée.")
+    if registration.confirmed_by_person_at is None:
+        registration.confirmed_by_person_at = timezone.now()
+        registration.save(update_fields=["confirmed_by_person_at"])
+    return registration
+
+
+def booking_organisation(session: Session) -> Organisation:
+    """Who follows a person who books this session: the place's organisation, else the mediator's."""
+    if session.site_id and session.site.organisation_id:
+        return session.site.organisation
+    return session.mediator.organisation
+
+
+def _phone_fields(phone: str) -> dict:
+    phone = normalize_phone(phone)
+    if phone.startswith(("06", "07", "+")):
+        return {"mobile_phone": phone, "preferred_channel": ContactChannel.SMS}
+    return {"landline_phone": phone, "preferred_channel": ContactChannel.PHONE_CALL}
+
+
+@transaction.atomic
+def registration_create_for_person(
+    *,
+    session: Session,
+    first_name: str,
+    last_name: str,
+    phone: str,
+    birth_year: int | None = None,
+    source: str = RegistrationSource.PUBLIC,
+    user: User | None = None,
+    callback_requested: bool = False,
+    consent_given: bool = False,
+) -> Registration:
+    """Book for someone known only by name and phone (public page, partner tools).
+
+    The same phone number within the organisation means the same person (the record is reused, never
+    shown); otherwise a record is created. Raises ValidationError with per-field French messages.
+    """
+    organisation = booking_organisation(session)
+    if organisation is None:
+        raise ValidationError("Cette séance n'est rattachée à aucune organisation.")
+    if not normalize_phone(phone):
+        raise ValidationError({"phone": "Indiquez un numéro de téléphone pour que l'on puisse vous joindre."})
+    try:
+        PHONE_VALIDATOR(normalize_phone(phone))
+    except ValidationError as error:
+        raise ValidationError({"phone": error.messages}) from error
+    contact = _phone_fields(phone)
+    beneficiary = (
+        Beneficiary.objects.filter(organisation=organisation)
+        .duplicates_of(phones=(normalize_phone(phone),))
+        .order_by("pk")
+        .first()
+    )
+    if beneficiary is None:
+        site = session.site if session.site_id and session.site.organisation_id in (None, organisation.pk) else None
+        if not (first_name or "").strip() or not (last_name or "").strip():
+            errors = {}
+            if not (first_name or "").strip():
+                errors["first_name"] = "Indiquez le prénom."
+            if not (last_name or "").strip():
+                errors["last_name"] = "Indiquez le nom."
+            raise ValidationError(errors)
+        beneficiary = beneficiary_services.beneficiary_create(
+            organisation=organisation,
+            created_by=user,
+            first_name=first_name,
+            last_name=last_name,
+            birth_year=birth_year,
+            site=site,
+            ignore_duplicates=True,  # the only reliable key here, the phone, was checked above
+            **contact,
+        )
+        # Consent.recorded_by cannot be blank yet (beneficiaries app): a self-booking's consent is the
+        # ticked box of the public form, not recorded as a Consent row until that field accepts None.
+        if consent_given and user is not None:
+            for kind in (ConsentKind.DATA_PROCESSING, ConsentKind.CONTACT):
+                beneficiary_services.consent_record(beneficiary=beneficiary, kind=kind, given=True, by=user)
+    return registration_create(
+        session=session, beneficiary=beneficiary, source=source, user=user, callback_requested=callback_requested
+    )
+
+
+# --- attendance ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def attendance_record(*, session: Session, marks: dict[int, tuple[str, str]], by: User | None = None) -> Session:
+    """Record who came. `marks` maps a registration id to (attendance, autonomy reached); the autonomy
+    is kept for present people only. The session becomes done once every confirmed person is marked."""
+    locked = _lock(session)
+    if locked.status == SessionStatus.CANCELLED:
+        raise ValidationError("La séance est annulée.")
+    if locked.starts_at > timezone.now():
+        raise ValidationError("La feuille de présence se remplit à partir du début de la séance.")
+    registrations = {r.pk: r for r in locked.registrations.confirmed().filter(pk__in=marks).select_for_update()}
+    unknown = set(marks) - set(registrations)
+    if unknown:
+        raise ValidationError("Certaines personnes ne sont pas inscrites à cette séance.")
+    changed = []
+    for pk, (attendance, autonomy) in marks.items():
+        if attendance and attendance not in Attendance.values:
+            raise ValidationError({"attendance": f"Présence inconnue : {attendance}."})
+        if autonomy and autonomy not in Autonomy.values:
+            raise ValidationError({"autonomy_reached": f"Niveau d'autonomie inconnu : {autonomy}."})
+        registration = registrations[pk]
+        registration.attendance = attendance or ""
+        registration.autonomy_reached = (autonomy or "") if attendance == Attendance.PRESENT else ""
+        changed.append(registration)
+    Registration.objects.bulk_update(changed, ["attendance", "autonomy_reached"])
+    if not locked.registrations.confirmed().filter(attendance="").exists():
+        locked.status = SessionStatus.DONE
+        locked.save(update_fields=["status"])
+    return locked
