@@ -94,3 +94,14 @@ def test_curve_points_of_a_scenario_whose_parameters_became_invalid_say_why(
     scenario.refresh_from_db()
     assert scenario.curve["status"] == ScenarioStatus.DONE
     assert all("Départements inconnus" in p["error"] for p in scenario.curve["points"])
+
+
+def test_an_unexpected_error_fails_the_scenario_instead_of_leaving_it_running(monkeypatch):
+    def explode(options, progress=None):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(services, "plan_compute", explode)
+    scenario = Scenario.objects.create(name="Panne", params=services.PlanOptions().as_dict())
+    scenario = services.scenario_run(scenario=scenario)
+    assert scenario.status == ScenarioStatus.FAILED
+    assert "de façon inattendue (RuntimeError)" in scenario.error

@@ -1,5 +1,6 @@
 """Planning runs: from parameters to a plan (command, task worker and screens share these functions)."""
 
+import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 
@@ -14,6 +15,8 @@ from .enums import ScenarioStatus, Weight
 from .models import Scenario
 from .selectors import PlanningInputs, planning_inputs
 from .solver import PlanningError, PlanningParams, solve
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,15 @@ def scenario_create(*, user, name: str, options: PlanOptions) -> Scenario:
     return scenario
 
 
+def failure_message(exc: Exception) -> str:
+    """What the manager reads when a run fails: the French message of a bad input, else a generic one
+    (the traceback goes to the log, so that a run never stays « en cours » for good)."""
+    if isinstance(exc, PlanningError | ValueError | TypeError):
+        return str(exc)
+    logger.exception("Échec inattendu d'un calcul de planification")
+    return f"Le calcul a échoué de façon inattendue ({exc.__class__.__name__}). L'équipe technique est prévenue."
+
+
 def scenario_run(*, scenario: Scenario) -> Scenario:
     """Compute a queued scenario, reporting progress; a planning error is stored in French, not raised."""
     Scenario.objects.filter(pk=scenario.pk).update(status=ScenarioStatus.RUNNING, progress=0, error="")
@@ -165,9 +177,9 @@ def scenario_run(*, scenario: Scenario) -> Scenario:
 
     try:
         result = plan_compute(PlanOptions.from_dict(scenario.params), progress)
-    except (PlanningError, ValueError, TypeError) as exc:
+    except Exception as exc:
         Scenario.objects.filter(pk=scenario.pk).update(
-            status=ScenarioStatus.FAILED, error=str(exc), finished_at=timezone.now()
+            status=ScenarioStatus.FAILED, error=failure_message(exc), finished_at=timezone.now()
         )
     else:
         Scenario.objects.filter(pk=scenario.pk).update(
@@ -294,8 +306,8 @@ def curve_run(*, scenario: Scenario) -> Scenario:
     progress("lecture des données", 0.0, [])
     try:
         curve = curve_compute(PlanOptions.from_dict(scenario.params), mediators=CURVE_MEDIATORS, progress=progress)
-    except (PlanningError, ValueError, TypeError) as exc:
-        store(status=ScenarioStatus.FAILED, progress=0.0, stage="", error=str(exc), points=[])
+    except Exception as exc:
+        store(status=ScenarioStatus.FAILED, progress=0.0, stage="", error=failure_message(exc), points=[])
     else:
         store(status=ScenarioStatus.DONE, progress=1.0, stage="terminé", error="", **curve)
     scenario.refresh_from_db()
