@@ -7,6 +7,9 @@ from tremplin.accounts.enums import Role
 from tremplin.accounts.models import User
 from tremplin.demo.management.commands.setup_demo import DEMO_PASSWORD
 from tremplin.network.models import Site
+from tremplin.planning.enums import ScenarioStatus
+from tremplin.planning.models import Scenario
+from tremplin.planning.services import scenario_run
 from tremplin.territories.models import Commune
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +33,14 @@ def test_setup_demo_without_data_generates_a_territory_and_every_role(settings, 
     assert len({site.commune_id for site in mediator.sites.all()}) == 4
     assert User.objects.get(role=Role.COORDINATOR).departements.count() == 2
 
-    counts = (User.objects.count(), Commune.objects.count(), Site.objects.count())
+    scenario = Scenario.objects.get()
+    assert scenario.params["weight"] == "fragile" and scenario.params["offices_per_mediator"] == 4
+    # The worker computes it; here the computation runs inline and must succeed on the generated territory.
+    scenario = scenario_run(scenario=scenario)
+    assert scenario.status == ScenarioStatus.DONE, scenario.error
+
+    counts = (User.objects.count(), Commune.objects.count(), Site.objects.count(), Scenario.objects.count())
     out = StringIO()
     call_command("setup_demo", stdout=out)
-    assert (User.objects.count(), Commune.objects.count(), Site.objects.count()) == counts
+    assert (User.objects.count(), Commune.objects.count(), Site.objects.count(), Scenario.objects.count()) == counts
     assert "inchangé depuis l'import" in out.getvalue()

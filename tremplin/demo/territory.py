@@ -43,7 +43,7 @@ def write_demo_territory(directory: Path, *, communes_per_departement: int = 40,
             code = f"{dep_code}{i:03d}"
             population = int(rng.lognormal(6.3, 1.3)) + 50 if i > 1 else 42_000
             level = 1 if i == 1 else int(np.clip(7 - np.log10(population) * 1.4 + rng.normal(0, 0.6), 2, 7))
-            lat, lon = lat0 + rng.normal(0, 0.18), lon0 + rng.normal(0, 0.25)
+            lat, lon = lat0 + rng.normal(0, 0.08), lon0 + rng.normal(0, 0.11)
             name = _name(rng, used)
             postcode = f"{99000 + len(communes):05d}"
             communes.append(

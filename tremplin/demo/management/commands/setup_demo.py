@@ -18,6 +18,9 @@ from tremplin.demo.territory import write_demo_territory
 from tremplin.demo.workshops import demo_workshops_create
 from tremplin.network.enums import OrganisationKind, SiteKind, SiteSource
 from tremplin.network.models import Organisation, Site
+from tremplin.planning.enums import Weight
+from tremplin.planning.models import Scenario
+from tremplin.planning.services import PlanOptions, scenario_create
 from tremplin.territories.models import Commune, Departement
 
 DEMO_PASSWORD = "Tremplin-demo-2026"  # printed on screen: demo database only
@@ -43,6 +46,10 @@ class Command(BaseCommand):
         accounts = self.create_accounts()
         self.stdout.write(f"Personnes accompagnées de démonstration créées : {demo_beneficiaries_create()}")
         self.stdout.write(f"Séances d'ateliers de démonstration créées : {demo_workshops_create()}")
+        if self.create_scenario():
+            self.stdout.write(
+                "Scénario de déploiement de démonstration mis en file : le worker le calcule au démarrage."
+            )
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Tremplin est prêt : http://127.0.0.1:8000"))
         self.stdout.write(f"Mot de passe de tous les comptes de démonstration : {DEMO_PASSWORD}")
@@ -153,3 +160,22 @@ class Command(BaseCommand):
             user.sites.set(sites)
             created.append((user, detail))
         return created
+
+    def create_scenario(self) -> bool:
+        """The programme's own question, as a first scenario (computed by the worker once the server runs)."""
+        if Scenario.objects.exists():
+            return False
+        offices = Site.objects.post_offices().located()
+        departements = offices.values("commune__departement").distinct().count()
+        mediators = max(1, min(100, offices.count() // 8))
+        options = PlanOptions(
+            mediators=mediators,
+            offices_per_mediator=4,
+            departements=min(57, departements, mediators),
+            weight=Weight.FRAGILE,
+            time_limit_s=30,
+        )
+        manager = User.objects.filter(role=Role.NATIONAL_MANAGER).first()
+        name = f"Démonstration — {mediators} médiateurs, 4 bureaux chacun, population fragile"
+        scenario_create(user=manager, name=name, options=options)
+        return True
