@@ -156,3 +156,18 @@ def test_remote_session_and_cancellation_wording():
     assert subject.startswith("Atelier annulé")
     assert "à distance" in body and "désolés" in body
     assert str(registration.token) not in body
+
+
+@pytest.mark.django_db
+def test_deleting_a_person_wipes_their_messages_and_stops_pending_ones(django_capture_on_commit_callbacks):
+    from tremplin.beneficiaries.services import beneficiary_anonymise
+
+    registration = RegistrationFactory()
+    with django_capture_on_commit_callbacks(execute=False):
+        pending = services.registration_notify(registration=registration, kind=NotificationKind.CONFIRMATION)
+    assert pending.recipient and registration.beneficiary.first_name in pending.body
+
+    beneficiary_anonymise(beneficiary=registration.beneficiary, by=None)
+    pending.refresh_from_db()
+    assert (pending.recipient, pending.subject, pending.body) == ("", "", "")
+    assert pending.status == NotificationStatus.FAILED and "suppression de ses données" in pending.last_error

@@ -61,9 +61,7 @@ def test_real_reference_import_counts_and_rerun(shared_data):
     out = StringIO()
     call_command("import_reference", data_dir=str(shared_data), force=True, stdout=out)
     assert " 0 ajouté(s), 0 modifié(s)" in out.getvalue()
-    assert all(
-        (entry.inserted, entry.updated) == (0, 0) for entry in ReferenceImport.objects.order_by("-id")[: journal]
-    )
+    assert all((entry.inserted, entry.updated) == (0, 0) for entry in ReferenceImport.objects.order_by("-id")[:journal])
     out = StringIO()
     call_command("import_reference", data_dir=str(shared_data), stdout=out)
     assert out.getvalue().count("inchangé depuis l'import") == 13

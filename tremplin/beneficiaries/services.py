@@ -212,6 +212,10 @@ def beneficiary_anonymise(*, beneficiary: Beneficiary, by: User | None) -> Benef
     _wipe(beneficiary)
     beneficiary.full_clean()
     beneficiary.save()
+    # The messages sent to the person hold their phone, address and name: they go too.
+    from tremplin.notifications.services import notifications_forget  # notifications depends on this app
+
+    notifications_forget(beneficiary=beneficiary)
     _journal(beneficiary, JournalAction.ANONYMISED, by)
     return beneficiary
 

@@ -320,3 +320,15 @@ def reminders_send(
             if registration_notify(registration=registration, kind=NotificationKind.REMINDER) is not None:
                 count += 1
     return count
+
+
+def notifications_forget(*, beneficiary) -> int:
+    """A person's deletion: wipe what their messages say about them, and stop those not yet delivered."""
+    messages = Notification.objects.filter(beneficiary=beneficiary)
+    messages.filter(
+        status__in=[NotificationStatus.QUEUED, NotificationStatus.TO_CALL, NotificationStatus.TO_PRINT]
+    ).update(
+        status=NotificationStatus.FAILED,
+        last_error="Message annulé : la personne a demandé la suppression de ses données.",
+    )
+    return messages.update(recipient="", subject="", body="")
