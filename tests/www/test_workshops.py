@@ -59,6 +59,10 @@ def test_public_page_books_without_account_and_can_be_embedded(client, world):
     registration = Registration.objects.get()
     assert registration.status == RegistrationStatus.CONFIRMED and registration.source == "public"
     assert str(registration.token) in response.content.decode()
+    # The ticked consent box is kept, as given by the person herself online (nobody recorded it for her).
+    consents = registration.beneficiary.consents.all()
+    assert sorted(c.kind for c in consents) == ["contact", "traitement_donnees"]
+    assert all(c.given and c.recorded_by is None for c in consents)
     # Full: the next person is put on the waitlist and told so.
     second = client.post(reverse("workshops:public", args=[world.o1.pk]), public_data(session, phone="0622222222"))
     assert "liste d'attente" in second.content.decode()

@@ -250,7 +250,13 @@ class Consent(models.Model):
     text_version = models.CharField("version du texte", max_length=20)
     recorded_at = models.DateTimeField("enregistré le", default=timezone.now)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="recueilli par"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="recueilli par",
+        help_text="Vide : accord donné par la personne elle-même, en ligne.",
     )
 
     class Meta:

@@ -411,9 +411,8 @@ def registration_create_for_person(
             ignore_duplicates=True,  # the only reliable key here, the phone, was checked above
             **contact,
         )
-        # Consent.recorded_by cannot be blank yet (beneficiaries app): a self-booking's consent is the
-        # ticked box of the public form, not recorded as a Consent row until that field accepts None.
-        if consent_given and user is not None:
+        # The ticked box of the form: recorded by the agent, or by nobody when the person booked online.
+        if consent_given:
             for kind in (ConsentKind.DATA_PROCESSING, ConsentKind.CONTACT):
                 beneficiary_services.consent_record(beneficiary=beneficiary, kind=kind, given=True, by=user)
     return registration_create(
