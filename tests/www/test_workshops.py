@@ -260,7 +260,6 @@ def test_list_pages_have_bounded_queries(mediator_client, world, django_assert_m
         reverse("workshops:index"),
         reverse("workshops:calendar"),
         reverse("workshops:session", args=[session.pk]),
-        reverse("workshops:to_call"),
         reverse("workshops:stats"),
         reverse("workshops:public", args=[world.o1.pk]),
         reverse("workshops:person", args=[world.people.at_o1.pk]),

@@ -23,7 +23,6 @@ urlpatterns = [
     path("agenda/adresse/", views.calendar_feed, name="calendar_feed"),
     path("agenda/<uuid:token>.ics", views.ical, name="ical"),
     path("statistiques/", views.stats, name="stats"),
-    path("a-appeler/", views.to_call, name="to_call"),
     # Public pages, no account: self-booking per place, and the link sent in every message.
     path("lieu/<int:site_id>/", views.public_booking, name="public"),
     path("inscription/<uuid:token>/", views.manage_registration, name="manage"),

@@ -531,25 +531,6 @@ def stats(request):
     return render(request, "workshops/stats.html", context)
 
 
-@login_required
-def to_call(request):
-    """People to phone: they asked for it, or have neither mobile nor e-mail (no SMS, no e-mail reaches them)."""
-    registrations = (
-        perms.visible_registrations(request.user)
-        .active()
-        .filter(session__status=SessionStatus.PLANNED, session__starts_at__gte=timezone.now())
-        .filter(Q(callback_requested=True) | (Q(beneficiary__mobile_phone="") & Q(beneficiary__email="")))
-        .select_related("beneficiary", "session__programme", "session__site")
-        .order_by("session__starts_at", "pk")[:300]
-    )
-    context = {
-        "title": "Personnes à appeler",
-        "breadcrumb": _crumbs(("À appeler", None)),
-        "registrations": registrations,
-    }
-    return render(request, "workshops/to_call.html", context)
-
-
 # --- public pages (no account) ---------------------------------------------------------------------
 
 
