@@ -240,6 +240,9 @@
     Array.prototype.forEach.call(document.querySelectorAll("[data-map]"), init);
   }
 
+  // Shared with the planner's map (planning.js), which loads this file first.
+  window.TremplinMap = { popupContent: popupContent };
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
   } else {

@@ -47,21 +47,7 @@
   }
 
   function popup(lines) {
-    var root = document.createElement("div");
-    lines.forEach(function (line, index) {
-      if (!line) return;
-      var p = document.createElement("p");
-      p.className = "fr-text--sm fr-mb-1v";
-      if (index === 0) {
-        var strong = document.createElement("strong");
-        strong.textContent = line;
-        p.appendChild(strong);
-      } else {
-        p.textContent = line;
-      }
-      root.appendChild(p);
-    });
-    return root;
+    return window.TremplinMap.popupContent(lines);
   }
 
   function planMap(element) {
