@@ -88,7 +88,9 @@ def beneficiary_create(
         gender=gender,
         social_status=social_status,
     )
-    beneficiary.full_clean()
+    # Related rows given as objects exist: skip their existence queries (one per foreign key).
+    given = {"organisation": organisation, "created_by": created_by, "commune": commune, "site": site}
+    beneficiary.full_clean(exclude=[name for name, value in given.items() if value is not None])
     if not ignore_duplicates:
         among = (
             duplicates_among if duplicates_among is not None else Beneficiary.objects.filter(organisation=organisation)

@@ -159,21 +159,25 @@ def registration_notify(*, registration: Registration, kind: NotificationKind | 
         return None
     choice = choose_channel(beneficiary, kind=kind, callback_requested=registration.callback_requested)
     subject, body = render_message(registration, kind, choice.channel)
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                registration=registration,
-                beneficiary=beneficiary,
-                kind=kind,
-                channel=choice.channel,
-                status=choice.status,
-                reason=choice.reason,
-                recipient=choice.recipient[:254],
-                subject=subject[:250],
-                body=body,
-            )
-    except IntegrityError:  # a concurrent reminder run recorded it first
-        return None
+    notification = Notification(
+        registration=registration,
+        beneficiary=beneficiary,
+        kind=kind,
+        channel=choice.channel,
+        status=choice.status,
+        reason=choice.reason,
+        recipient=choice.recipient[:254],
+        subject=subject[:250],
+        body=body,
+    )
+    if kind != NotificationKind.REMINDER:
+        notification.save(force_insert=True)
+    else:
+        try:
+            with transaction.atomic():  # only reminders can collide (one per registration)
+                notification.save(force_insert=True)
+        except IntegrityError:  # a concurrent reminder run recorded it first
+            return None
     if notification.status == NotificationStatus.QUEUED:
         _enqueue_send(notification.pk)
     return notification

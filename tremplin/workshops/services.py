@@ -162,8 +162,11 @@ def session_series_create(*, weeks: int, label: str = "", **session_fields) -> l
 
 
 def _lock(session: Session) -> Session:
-    """The session row, locked until the end of the current transaction."""
-    return Session.objects.select_for_update().select_related("programme").get(pk=session.pk)
+    """The session row, locked until the end of the current transaction.
+
+    Only the session row (`of=("self",)`): its programme and site are read along for the messages but not
+    locked, otherwise every booking of one programme would wait for the others."""
+    return Session.objects.select_for_update(of=("self",)).select_related("programme", "site").get(pk=session.pk)
 
 
 def _promote(session: Session) -> list[Registration]:
