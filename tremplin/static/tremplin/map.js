@@ -179,7 +179,8 @@
       zoomControl: false,
       attributionControl: false,
       minZoom: 4,
-      maxZoom: 14
+      maxZoom: 14,
+      zoomSnap: 0.25  // without tiles, fractional zooms let France or a département fill the map
     });
     L.control.zoom({ zoomInTitle: "Zoom avant", zoomOutTitle: "Zoom arrière" }).addTo(map);
     L.control.attribution({ prefix: false })
