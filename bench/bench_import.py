@@ -34,6 +34,10 @@ columns = {
     "density": ({"c": ("CODGEO",), "l": ("DENS",)}, None),
     "laposte": (LAPOSTE_COLUMNS, ";"),
     "france_services": (FRANCE_SERVICES_COLUMNS, None),
+    "ifn_communes": ({"c": ("code",), "t": ("total",)}, None),
+    "ifn_epcis": ({"c": ("code",), "t": ("total",)}, None),
+    "filosofi": ({"c": ("CODGEO",), "p": ("TP6021",)}, ";"),
+    "unemployment": ({"c": ("insee_com",), "u": ("pop_15_64_chomage_2021",)}, None),
 }
 n = 0
 for ref in REFERENCE_FILES:

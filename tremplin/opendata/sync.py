@@ -93,26 +93,41 @@ def upsert(model, records: dict, *, key_fields: Iterable[str], fields: Iterable[
 
 
 def update_many(model, objs, fields) -> None:
-    """UPDATE … WHERE pk = %s for many rows in one executemany (standard SQL, PostgreSQL and SQLite).
+    """Write `fields` of many rows by primary key, in a few statements (PostgreSQL and SQLite).
 
     Django's bulk_update builds a CASE WHEN per row and field, which costs a minute of Python on the
-    35,000 communes; a prepared statement run many times costs a second.
+    35,000 communes. PostgreSQL: one `UPDATE … FROM (VALUES …)` per 1,000 rows (a statement per row
+    would cost a round trip each, 400,000 of them for the indicator percentiles). SQLite, in-process:
+    one prepared `UPDATE … WHERE pk = %s` run with executemany.
     """
+    if not objs:
+        return
     connection = connections[router.db_for_write(model)]
     meta = model._meta
     columns = [meta.get_field(name) for name in fields]
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
-    # Identifiers come from the model and are quoted; every value is a parameter.
-    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
-    params = [
-        [column.get_db_prep_save(getattr(obj, column.attname), connection) for column in columns]
-        + [meta.pk.get_db_prep_save(obj.pk, connection)]
+    rows = [
+        [meta.pk.get_db_prep_save(obj.pk, connection)]
+        + [column.get_db_prep_save(getattr(obj, column.attname), connection) for column in columns]
         for obj in objs
     ]
+    # Identifiers come from the model and are quoted; every value is a parameter.
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
     with connection.cursor() as cursor:
-        for start in range(0, len(params), 5000):
-            cursor.executemany(sql, params[start : start + 5000])
+        if connection.vendor == "postgresql":
+            casts = [meta.pk, *columns]
+            row_sql = "(" + ", ".join(f"CAST(%s AS {field.cast_db_type(connection)})" for field in casts) + ")"
+            names = ", ".join(f"c{i}" for i in range(len(casts)))
+            assignments = ", ".join(f"{quote(column.column)} = v.c{i + 1}" for i, column in enumerate(columns))
+            for start in range(0, len(rows), 1000):
+                batch = rows[start : start + 1000]
+                values = ", ".join([row_sql] * len(batch))
+                sql = f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS v({names}) WHERE {table}.{pk} = v.c0"  # noqa: S608
+                cursor.execute(sql, [value for row in batch for value in row])
+        else:
+            assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
+            sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608
+            cursor.executemany(sql, [row[1:] + row[:1] for row in rows])
 
 
 def sync_m2m(through, *, left: str, right: str, pairs: dict[str, set[str]]) -> set[str]:

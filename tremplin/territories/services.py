@@ -376,19 +376,41 @@ def parse_value(path: Path, line: int, raw: str, *, column: str) -> float | None
     return value
 
 
+def national_points(values: np.ndarray, is_commune: np.ndarray, direction: int) -> tuple[list, list]:
+    """Each value's national percentile (0.1 precision) and points, as stored; None where the value is missing.
+
+    The national distribution is that of communes proper (arrondissements would count Paris twice)."""
+    pct = fragility.percentiles(values, reference=values[is_commune])
+    pts = fragility.points(pct, direction)
+    return (
+        [None if np.isnan(p) else round(float(p), 1) for p in pct],
+        [None if np.isnan(q) else int(q) for q in pts],
+    )
+
+
 def _commune_values_sync(report, indicator, values: dict[str, float | None], reasons: dict[str, str]) -> None:
-    """Store one indicator for every current commune: a commune the file does not give is recorded as missing."""
+    """Store one indicator for every current commune, with its national percentile and points: a commune
+    the file does not give is recorded as missing, with the reason."""
+    communes = list(Commune.objects.values_list("code_insee", "kind"))
+    array = np.array([np.nan if values.get(code) is None else values[code] for code, _ in communes], dtype=float)
+    is_commune = np.array([kind == CommuneKind.COMMUNE for _, kind in communes])
+    percentiles, points = national_points(array, is_commune, indicator.direction)
     records = {}
-    for code in Commune.objects.values_list("code_insee", flat=True):
+    for i, (code, _) in enumerate(communes):
         value = values.get(code)
         reason = "" if value is not None else reasons.get(code, "absente du fichier")
-        records[(indicator.pk, code)] = {"value": value, "missing_reason": reason}
+        records[(indicator.pk, code)] = {
+            "value": value,
+            "missing_reason": reason,
+            "percentile": percentiles[i],
+            "points": points[i],
+        }
     report.add(
         upsert(
             IndicatorValue,
             records,
             key_fields=["indicator_id", "commune_id"],
-            fields=["value", "missing_reason"],
+            fields=["value", "missing_reason", "percentile", "points"],
             queryset=IndicatorValue.objects.filter(indicator=indicator, commune__isnull=False),
         )
     )
@@ -655,16 +677,13 @@ def fragility_scores_refresh() -> dict:
         for _, commune, value, _, _ in rows:
             if value is not None:
                 values[index[commune]] = value
-        # The national distribution is that of communes (arrondissements would count Paris twice).
-        pct = fragility.percentiles(values, reference=values[is_commune])
-        pts = fragility.points(pct, indicator.direction)
+        percentiles, points = national_points(values, is_commune, indicator.direction)
+        pts = np.array([np.nan if q is None else q for q in points], dtype=float)
         by_indicator[indicator.pk] = values
         for pk, commune, _, old_pct, old_pts in rows:
             i = index[commune]
-            new_pct = None if np.isnan(pct[i]) else round(float(pct[i]), 1)
-            new_pts = None if np.isnan(pts[i]) else int(pts[i])
-            if (new_pct, new_pts) != (old_pct, old_pts):
-                value_updates[pk] = {"percentile": new_pct, "points": new_pts}
+            if (percentiles[i], points[i]) != (old_pct, old_pts):
+                value_updates[pk] = {"percentile": percentiles[i], "points": points[i]}
         if indicator.scored:
             scored_points.append(pts)
         _epci_percentiles(indicator, value_updates)

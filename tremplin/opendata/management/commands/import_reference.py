@@ -1,6 +1,7 @@
 """python manage.py import_reference [--data-dir DIR] [--download] [--only KEY ...]"""
 
 import hashlib
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -90,11 +91,13 @@ class Command(BaseCommand):
                     )
                     progress.advance(task)
                     continue
+                started = time.perf_counter()
                 try:
                     report = run_import(ref, path, sha256)
                 except FileFormatError as exc:
                     console.print(f"[bold red]{ref.label} : fichier rejeté, rien n'a été écrit.[/bold red]")
                     raise CommandError(str(exc)) from exc
+                report.notes.append(f"durée : {time.perf_counter() - started:.1f} s".replace(".", ","))
                 self._print_report(console, report, verbosity)
                 progress.advance(task)
             if found:
@@ -114,9 +117,12 @@ class Command(BaseCommand):
         if not force and last_import(DERIVED, state) is not None:
             console.print("Distances et scores de fragilité : à jour.")
             return
+        started = time.perf_counter()
         with transaction.atomic():
             counts, help_points = commune_distances_refresh()
             builtin = builtin_indicators_refresh(help_point_km=help_points)
+            builtin.notes.append(f"durée : {time.perf_counter() - started:.1f} s".replace(".", ","))
+            started = time.perf_counter()
             scores = fragility_scores_refresh()
             journal(DERIVED, "", state, builtin)
         console.print(
@@ -126,7 +132,8 @@ class Command(BaseCommand):
         self._print_report(console, builtin, verbosity)
         console.print(
             f"Scores de fragilité : {fr(scores['communes'])} commune(s) notée(s), "
-            f"{fr(scores['areas'])} valeur(s) par EPCI, département et région"
+            f"{fr(scores['areas'])} valeur(s) par EPCI, département et région "
+            f"({time.perf_counter() - started:.1f} s)".replace(".", ",")
         )
 
     def _print_report(self, console, report, verbosity):
