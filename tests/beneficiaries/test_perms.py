@@ -8,8 +8,9 @@ from tremplin.beneficiaries import perms, services
 pytestmark = pytest.mark.django_db
 
 EXPECTED = {
-    "national": {"at_o1", "at_o2", "at_o3", "at_p1", "no_site_29"},
-    "admin": {"at_o1", "at_o2", "at_o3", "at_p1", "no_site_29"},
+    # National roles too stay inside their organisation: La Poste's manager never reads the association's people.
+    "national": {"at_o1", "at_o2", "at_o3", "no_site_29"},
+    "admin": set(),
     "coordinator_22": {"at_o1", "at_o2"},
     "coordinator_29": {"at_o3", "no_site_29"},
     "coordinator_no_org": set(),

@@ -34,7 +34,7 @@ def make_world():
         no_site_29=BeneficiaryFactory(organisation=la_poste, site=None, commune=brest, first_name="Emma"),
     )
     users = SimpleNamespace(
-        national=UserFactory(national=True),
+        national=UserFactory(national=True, organisation=la_poste),
         admin=UserFactory(administrator=True),
         coordinator_22=UserFactory(coordinator=True, organisation=la_poste, departements=[d22]),
         coordinator_29=UserFactory(coordinator=True, organisation=la_poste, departements=[d29]),

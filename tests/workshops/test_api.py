@@ -136,7 +136,7 @@ def test_session_list_and_detail_fields_and_scoping(api, world, django_assert_ma
     assert api.call("delete", f"/registrations/{other.pk}").status_code == 404
 
 
-def test_a_national_key_sees_everything_but_cannot_book_without_organisation(client, world):
+def test_a_national_key_sees_everything_but_cannot_book(client, world):
     _, key = api_token_create(user=world.users.national)
     session = SessionFactory(site=world.o3)
     headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}

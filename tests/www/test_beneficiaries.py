@@ -152,7 +152,8 @@ def test_create_requires_consent_and_names_or_pseudonym(client, world):
 def test_national_manager_reads_but_does_not_record(client, world):
     client.force_login(world.users.national)
     assert client.get(reverse("beneficiaries:create")).status_code == 403
-    assert client.get(detail_url(world.people.at_p1)).status_code == 200
+    assert client.get(detail_url(world.people.at_o3)).status_code == 200
+    assert client.get(detail_url(world.people.at_p1)).status_code == 404  # the association's person
 
 
 def test_edit_consent_merge_delete(client, world):

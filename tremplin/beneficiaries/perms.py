@@ -1,7 +1,9 @@
 """Who sees which person, on the principles of tremplin.accounts.perms.
 
 A person belongs to one organisation. Staff outside that organisation never see them (the views answer
-404); national managers and administrators see everyone. Inside the organisation:
+404), whatever their role: a national manager reads the records of their own organisation (La Poste's
+programme managers, La Poste's people), an administrator without organisation reads none. Inside the
+organisation:
 
 - mediator: people followed at one of their sites, or whom they recorded themselves;
 - counter agent: people of their site (or recorded by them);
@@ -29,11 +31,11 @@ def beneficiary_scope(user) -> Q | None:
     """The filter of the people `user` may see (None: nobody); shared by querysets and checks."""
     if not _is_staff_user(user):
         return None
-    if user.is_national:
-        return Q()
     if not user.organisation_id:
         return None
     same_organisation = Q(organisation_id=user.organisation_id)
+    if user.is_national:
+        return same_organisation
     if user.role in (Role.MEDIATOR, Role.COUNTER_AGENT):
         return same_organisation & (Q(site__in=user.sites.all()) | Q(created_by=user))
     if user.role == Role.PARTNER_STAFF:

@@ -97,7 +97,7 @@ class Command(BaseCommand):
             },
         )
         specs = [
-            ("pilote@demo.tremplin.fr", "Nadia", "Benali", Role.NATIONAL_MANAGER, None, [], [], "France entière"),
+            ("pilote@demo.tremplin.fr", "Nadia", "Benali", Role.NATIONAL_MANAGER, la_poste, [], [], "France entière"),
             ("admin@demo.tremplin.fr", "Alex", "Durand", Role.ADMINISTRATOR, None, [], [], "administration"),
             (
                 "coordination@demo.tremplin.fr",
