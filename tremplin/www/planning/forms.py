@@ -21,6 +21,11 @@ def split_list(value: str, *, upper: bool = False) -> list[str]:
     return seen
 
 
+def decimal_field(**kwargs) -> forms.FloatField:
+    """A number typed with a comma or a point (« 1,5 »), with the phone's decimal keyboard."""
+    return forms.FloatField(localize=True, widget=forms.TextInput(attrs={"inputmode": "decimal"}), **kwargs)
+
+
 class ScenarioForm(DsfrBaseForm):
     """Every input of a deployment scenario. `departements` and `sites` are the querysets the user may use."""
 
@@ -28,18 +33,14 @@ class ScenarioForm(DsfrBaseForm):
     name = forms.CharField(label="Nom du scénario", max_length=200, help_text="Par exemple « 100 médiateurs, 10 km ».")
     mediators = forms.IntegerField(label="Nombre de médiateurs (M)", min_value=1, max_value=1000, initial=100)
     offices_per_mediator = forms.IntegerField(label="Bureaux par médiateur (K)", min_value=1, max_value=20, initial=4)
-    reach_km = forms.FloatField(
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    reach_km = decimal_field(
         label="Rayon d'accessibilité (km)",
         min_value=0,
         max_value=100,
         initial=10,
         help_text="Habitants atteints : ceux des communes dont le centre est à moins de ce rayon d'un bureau choisi.",
     )
-    circuit_km = forms.FloatField(
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    circuit_km = decimal_field(
         label="Rayon de tournée (km)",
         min_value=0,
         max_value=300,
@@ -62,18 +63,14 @@ class ScenarioForm(DsfrBaseForm):
     weight = forms.ChoiceField(
         label="Pondération des communes", choices=Weight.choices, initial=Weight.POPULATION, widget=forms.RadioSelect
     )
-    qpv_factor = forms.FloatField(
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    qpv_factor = decimal_field(
         label="Facteur QPV (pondération « priorité »)",
         min_value=1,
         max_value=10,
         initial=2,
         help_text="Multiplie le poids des communes ayant un quartier prioritaire.",
     )
-    rural_factor = forms.FloatField(
-        localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    rural_factor = decimal_field(
         label="Facteur rural (pondération « priorité »)",
         min_value=1,
         max_value=10,
