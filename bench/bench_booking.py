@@ -68,8 +68,12 @@ def seed(sessions: int, capacity: int) -> tuple[list[int], str]:
     from tremplin.workshops import services
 
     la_poste, _ = Organisation.objects.get_or_create(name="La Poste", defaults={"kind": OrganisationKind.LA_POSTE})
-    site = Site.objects.create(
-        source=SiteSource.MANUAL, external_id="bench-1", name="BUREAU BENCH", kind=SiteKind.POST_OFFICE
+    site = Site.objects.create(  # a post office belongs to La Poste, as every imported one does
+        source=SiteSource.MANUAL,
+        external_id="bench-1",
+        name="BUREAU BENCH",
+        kind=SiteKind.POST_OFFICE,
+        organisation=la_poste,
     )
     mediator = User.objects.create_user("bench@tremplin.test", None, role=Role.MEDIATOR, organisation=la_poste)
     mediator.sites.set([site])

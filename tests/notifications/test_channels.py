@@ -162,12 +162,16 @@ def test_remote_session_and_cancellation_wording():
 def test_deleting_a_person_wipes_their_messages_and_stops_pending_ones(django_capture_on_commit_callbacks):
     from tremplin.beneficiaries.services import beneficiary_anonymise
 
-    registration = RegistrationFactory()
+    registration = RegistrationFactory(callback_requested=True)
     with django_capture_on_commit_callbacks(execute=False):
-        pending = services.registration_notify(registration=registration, kind=NotificationKind.CONFIRMATION)
-    assert pending.recipient and registration.beneficiary.first_name in pending.body
+        pending = services.registration_notify(registration=registration, kind=NotificationKind.PROMOTION)
+        to_call = services.registration_notify(registration=registration, kind=NotificationKind.CONFIRMATION)
+    assert pending.status == NotificationStatus.QUEUED and pending.recipient and not pending.body  # written at send
+    assert to_call.status == NotificationStatus.TO_CALL and registration.beneficiary.first_name in to_call.body
 
     beneficiary_anonymise(beneficiary=registration.beneficiary, by=None)
-    pending.refresh_from_db()
-    assert (pending.recipient, pending.subject, pending.body) == ("", "", "")
-    assert pending.status == NotificationStatus.FAILED and "suppression de ses données" in pending.last_error
+    for message in (pending, to_call):
+        message.refresh_from_db()
+        assert (message.recipient, message.subject, message.body) == ("", "", "")
+        assert message.status == NotificationStatus.FAILED and "suppression de ses données" in message.last_error
+    assert services.notification_send(notification_id=pending.pk).body == ""  # never written, never sent

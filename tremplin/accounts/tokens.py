@@ -41,5 +41,7 @@ def user_for_key(key: str) -> User | None:
     """The active user owning this non-revoked key, or None."""
     if not key:
         return None
-    token = ApiToken.objects.active().select_related("user").filter(key_hash=hash_key(key)).first()
-    return token.user if token else None
+    # The user alone, through the token: one narrow query on the unique key hash.
+    return User.objects.filter(
+        is_active=True, api_tokens__key_hash=hash_key(key), api_tokens__revoked_at__isnull=True
+    ).first()

@@ -7,7 +7,7 @@ places its user sees; anything else answers 404, as if it did not exist.
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema
@@ -111,29 +111,33 @@ def session_detail(request, session_id: int):
 )
 def registration_create(request, session_id: int, payload: RegistrationIn):
     user = request.auth
-    session = get_object_or_404(
-        perms.visible_sessions(user).select_related("site__organisation", "mediator__organisation"), pk=session_id
-    )
     if not perms.can_book(user):
         return Status(403, {"detail": "Votre rôle ne permet pas d'inscrire des personnes."})
+    # The caller's scope is checked in the service's locked read of the session: one query, not two.
+    sessions = perms.visible_sessions(user)
     try:
         if payload.beneficiary_id is not None:
             person = visible_beneficiaries(user).filter(pk=payload.beneficiary_id).first()
             if person is None:
+                if not sessions.filter(pk=session_id).exists():
+                    raise Session.DoesNotExist
                 raise ApiError({"beneficiary_id": ["Personne introuvable (ou hors de votre périmètre)."]})
             registration = services.registration_create(
-                session=session, beneficiary=person, source=RegistrationSource.API, user=user
+                session=session_id, beneficiary=person, source=RegistrationSource.API, user=user, among=sessions
             )
         else:
             registration = services.registration_create_for_person(
-                session=session,
+                session=session_id,
                 first_name=payload.first_name or "",
                 last_name=payload.last_name or "",
                 phone=payload.phone or "",
                 birth_year=payload.birth_year,
                 source=RegistrationSource.API,
                 user=user,
+                among=sessions,
             )
+    except Session.DoesNotExist as error:
+        raise Http404 from error
     except services.AlreadyRegistered as error:
         return Status(409, {"detail": error.message, "registration_id": error.registration.pk})
     except services.SessionNotOpen as error:

@@ -2,7 +2,9 @@
 
 `registration_notify` is called by tremplin.workshops.services inside their transaction. It records the
 message (the journal) and, for SMS and e-mail, queues the send task once the transaction commits, so a slow
-provider never blocks a page. Calls and letters wait for a person of the team ("À appeler", "Courriers").
+provider never blocks a page: the worker writes their text when it sends them (nothing to render while a
+session is locked). Calls and letters are written at once and wait for a person of the team ("À appeler",
+"Courriers").
 """
 
 import datetime
@@ -158,7 +160,10 @@ def registration_notify(*, registration: Registration, kind: NotificationKind | 
     ):
         return None
     choice = choose_channel(beneficiary, kind=kind, callback_requested=registration.callback_requested)
-    subject, body = render_message(registration, kind, choice.channel)
+    # A call or a letter is read by the team now; an SMS or an e-mail is written by the worker when it sends.
+    subject, body = (
+        ("", "") if choice.status == NotificationStatus.QUEUED else render_message(registration, kind, choice.channel)
+    )
     notification = Notification(
         registration=registration,
         beneficiary=beneficiary,
@@ -224,7 +229,7 @@ def _send_email(notification: Notification) -> str:
 def notification_send(*, notification_id: int) -> Notification | None:
     """Send one queued SMS or e-mail (in the task worker). A failure is retried later with a growing delay,
     up to TREMPLIN_NOTIFY_MAX_ATTEMPTS attempts; then the message is marked failed for the mediator."""
-    notification = Notification.objects.select_related("beneficiary").filter(pk=notification_id).first()
+    notification = Notification.objects.with_context().filter(pk=notification_id).first()
     if notification is None or notification.status != NotificationStatus.QUEUED:
         return notification
     # Claim this attempt: if two tasks run for the same message, only one of them sends it.
@@ -240,6 +245,12 @@ def notification_send(*, notification_id: int) -> Notification | None:
         notification.last_error = "La fiche de la personne a été supprimée : message non envoyé."
         notification.save(update_fields=["status", "last_error"])
         return notification
+    if not notification.body:  # written at the first attempt, from the registration as it is now
+        notification.subject, notification.body = render_message(
+            notification.registration, notification.kind, notification.channel
+        )
+        notification.subject = notification.subject[:250]
+        notification.save(update_fields=["subject", "body"])
     try:
         if notification.channel == ContactChannel.SMS:
             provider_id = _send_sms(notification)

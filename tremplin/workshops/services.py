@@ -13,6 +13,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from tremplin.accounts.models import User
@@ -161,12 +162,16 @@ def session_series_create(*, weeks: int, label: str = "", **session_fields) -> l
     return sessions
 
 
-def _lock(session: Session) -> Session:
+def _lock(session: Session | int, among: QuerySet[Session] | None = None) -> Session:
     """The session row, locked until the end of the current transaction.
 
-    Only the session row (`of=("self",)`): its programme and site are read along for the messages but not
-    locked, otherwise every booking of one programme would wait for the others."""
-    return Session.objects.select_for_update(of=("self",)).select_related("programme", "site").get(pk=session.pk)
+    `among`: the sessions the caller may act on (tremplin.workshops.perms); a session outside them raises
+    Session.DoesNotExist, checked in the same locked read. Only the session row is locked
+    (`of=("self",)`): its programme and site are read along for the messages but not locked, otherwise
+    every booking of one programme would wait for the others."""
+    queryset = Session.objects.all() if among is None else among
+    pk = session.pk if isinstance(session, Session) else session
+    return queryset.select_for_update(of=("self",)).select_related("programme", "site__organisation").get(pk=pk)
 
 
 def _promote(session: Session) -> list[Registration]:
@@ -269,35 +274,32 @@ def _is_open(session: Session) -> bool:
     return session.status == SessionStatus.PLANNED and session.starts_at > timezone.now()
 
 
-@transaction.atomic
-def registration_create(
-    *,
-    session: Session,
+def _book(
+    locked: Session,
     beneficiary: Beneficiary,
+    *,
     source: str,
-    user: User | None = None,
-    callback_requested: bool = False,
+    user: User | None,
+    callback_requested: bool,
+    new_person: bool = False,
 ) -> Registration:
-    """Book a seat, or a place on the waitlist when the session is full.
-
-    Raises AlreadyRegistered when the person already holds an active registration for the session,
-    SessionNotOpen when the session is cancelled, done or started. The returned registration carries
-    `position` (its rank on the waitlist, or None when confirmed).
-    """
-    locked = _lock(session)
-    if not _is_open(locked):
-        raise SessionNotOpen()
+    """A seat or a waitlist place in the locked session (inside the caller's transaction)."""
     if not beneficiary.is_active:
         raise ValidationError("Cette fiche n'est plus active (supprimée ou fusionnée).")
-    existing = locked.registrations.active().filter(beneficiary=beneficiary).first()
-    if existing is not None:
-        raise AlreadyRegistered(existing)
-    confirmed = locked.registrations.confirmed().count()
-    status = RegistrationStatus.CONFIRMED if confirmed < locked.capacity else RegistrationStatus.WAITLISTED
+    if not new_person:  # a record created in this transaction holds no registration yet
+        existing = locked.registrations.active().filter(beneficiary=beneficiary).first()
+        if existing is not None:
+            raise AlreadyRegistered(existing)
+    # Counted inside the lock, in one query: a booking of this session committed meanwhile is seen.
+    counts = locked.registrations.aggregate(
+        confirmed=Count("pk", filter=Q(status=RegistrationStatus.CONFIRMED)),
+        waitlisted=Count("pk", filter=Q(status=RegistrationStatus.WAITLISTED)),
+    )
+    confirmed = counts["confirmed"] < locked.capacity
     registration = Registration(
         session=locked,
         beneficiary=beneficiary,
-        status=status,
+        status=RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.WAITLISTED,
         source=source,
         created_by=user,
         created_at=timezone.now(),  # taken inside the lock: the waitlist order is the booking order
@@ -310,12 +312,34 @@ def registration_create(
         exclude=["session", "beneficiary", "created_by", "token"], validate_unique=False, validate_constraints=False
     )
     registration.save(force_insert=True)
-    registration.position = (
-        None if status == RegistrationStatus.CONFIRMED else locked.registrations.waitlisted().count()
-    )
-    kind = NotificationKind.CONFIRMATION if status == RegistrationStatus.CONFIRMED else NotificationKind.WAITLIST
+    # Everyone waiting was booked before this person, inside this same lock.
+    registration.position = None if confirmed else counts["waitlisted"] + 1
+    kind = NotificationKind.CONFIRMATION if confirmed else NotificationKind.WAITLIST
     registration_notify(registration=registration, kind=kind)
     return registration
+
+
+@transaction.atomic
+def registration_create(
+    *,
+    session: Session | int,
+    beneficiary: Beneficiary,
+    source: str,
+    user: User | None = None,
+    callback_requested: bool = False,
+    among: QuerySet[Session] | None = None,
+) -> Registration:
+    """Book a seat, or a place on the waitlist when the session is full.
+
+    Raises AlreadyRegistered when the person already holds an active registration for the session,
+    SessionNotOpen when the session is cancelled, done or started, Session.DoesNotExist when the session
+    is not `among` the caller's sessions. The returned registration carries `position` (its rank on the
+    waitlist, or None when confirmed).
+    """
+    locked = _lock(session, among)
+    if not _is_open(locked):
+        raise SessionNotOpen()
+    return _book(locked, beneficiary, source=source, user=user, callback_requested=callback_requested)
 
 
 @transaction.atomic
@@ -347,7 +371,7 @@ def registration_confirm_by_person(*, registration: Registration) -> Registratio
     return registration
 
 
-def booking_organisation(session: Session) -> Organisation:
+def booking_organisation(session: Session) -> Organisation | None:
     """Who follows a person who books this session: the place's organisation, else the mediator's."""
     if session.site_id and session.site.organisation_id:
         return session.site.organisation
@@ -361,10 +385,27 @@ def _phone_fields(phone: str) -> dict:
     return {"landline_phone": phone, "preferred_channel": ContactChannel.PHONE_CALL}
 
 
+def _person_errors(first_name: str, last_name: str, phone: str) -> dict:
+    """Per-field French messages on what the person typed (before anything is locked or read)."""
+    errors = {}
+    if not normalize_phone(phone):
+        errors["phone"] = "Indiquez un numéro de téléphone pour que l'on puisse vous joindre."
+    else:
+        try:
+            PHONE_VALIDATOR(normalize_phone(phone))
+        except ValidationError as error:
+            errors["phone"] = error.messages
+    if not (first_name or "").strip():
+        errors["first_name"] = "Indiquez le prénom."
+    if not (last_name or "").strip():
+        errors["last_name"] = "Indiquez le nom."
+    return errors
+
+
 @transaction.atomic
 def registration_create_for_person(
     *,
-    session: Session,
+    session: Session | int,
     first_name: str,
     last_name: str,
     phone: str,
@@ -373,54 +414,47 @@ def registration_create_for_person(
     user: User | None = None,
     callback_requested: bool = False,
     consent_given: bool = False,
+    among: QuerySet[Session] | None = None,
 ) -> Registration:
     """Book for someone known only by name and phone (public page, partner tools).
 
     The same phone number within the organisation means the same person (the record is reused, never
-    shown); otherwise a record is created. Raises ValidationError with per-field French messages.
+    shown; the names typed are then not required); otherwise a record is created. Raises ValidationError
+    with per-field French messages, and the exceptions of `registration_create`.
     """
-    organisation = booking_organisation(session)
+    locked = _lock(session, among)
+    if not _is_open(locked):
+        raise SessionNotOpen()
+    errors = _person_errors(first_name, last_name, phone)
+    if "phone" in errors:
+        raise ValidationError({"phone": errors["phone"]})
+    organisation = booking_organisation(locked)
     if organisation is None:
         raise ValidationError("Cette séance n'est rattachée à aucune organisation.")
-    if not normalize_phone(phone):
-        raise ValidationError({"phone": "Indiquez un numéro de téléphone pour que l'on puisse vous joindre."})
-    try:
-        PHONE_VALIDATOR(normalize_phone(phone))
-    except ValidationError as error:
-        raise ValidationError({"phone": error.messages}) from error
-    contact = _phone_fields(phone)
+    phone = normalize_phone(phone)
     beneficiary = (
-        Beneficiary.objects.filter(organisation=organisation)
-        .duplicates_of(phones=(normalize_phone(phone),))
-        .order_by("pk")
-        .first()
+        Beneficiary.objects.filter(organisation=organisation).duplicates_of(phones=(phone,)).order_by("pk").first()
     )
-    if beneficiary is None:
-        site = session.site if session.site_id and session.site.organisation_id in (None, organisation.pk) else None
-        if not (first_name or "").strip() or not (last_name or "").strip():
-            errors = {}
-            if not (first_name or "").strip():
-                errors["first_name"] = "Indiquez le prénom."
-            if not (last_name or "").strip():
-                errors["last_name"] = "Indiquez le nom."
-            raise ValidationError(errors)
-        beneficiary = beneficiary_services.beneficiary_create(
-            organisation=organisation,
-            created_by=user,
-            first_name=first_name,
-            last_name=last_name,
-            birth_year=birth_year,
-            site=site,
-            ignore_duplicates=True,  # the only reliable key here, the phone, was checked above
-            **contact,
-        )
-        # The ticked box of the form: recorded by the agent, or by nobody when the person booked online.
-        if consent_given:
-            for kind in (ConsentKind.DATA_PROCESSING, ConsentKind.CONTACT):
-                beneficiary_services.consent_record(beneficiary=beneficiary, kind=kind, given=True, by=user)
-    return registration_create(
-        session=session, beneficiary=beneficiary, source=source, user=user, callback_requested=callback_requested
+    if beneficiary is not None:
+        return _book(locked, beneficiary, source=source, user=user, callback_requested=callback_requested)
+    if errors:
+        raise ValidationError(errors)
+    site = locked.site if locked.site_id and locked.site.organisation_id in (None, organisation.pk) else None
+    beneficiary = beneficiary_services.beneficiary_create(
+        organisation=organisation,
+        created_by=user,
+        first_name=first_name,
+        last_name=last_name,
+        birth_year=birth_year,
+        site=site,
+        ignore_duplicates=True,  # the only reliable key here, the phone, was checked above
+        **_phone_fields(phone),
     )
+    # The ticked box of the form: recorded by the agent, or by nobody when the person booked online.
+    if consent_given:
+        for kind in (ConsentKind.DATA_PROCESSING, ConsentKind.CONTACT):
+            beneficiary_services.consent_record(beneficiary=beneficiary, kind=kind, given=True, by=user)
+    return _book(locked, beneficiary, source=source, user=user, callback_requested=callback_requested, new_person=True)
 
 
 # --- attendance ------------------------------------------------------------------------------------
