@@ -98,12 +98,14 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Server-side parameters and prepared statements: a query run twice on a connection is parsed and planned
-    # once (bench/bench_booking.py: PostgreSQL CPU per booking 2.8 → 1.6 ms). Behind a transaction-pooling
-    # PgBouncer older than 1.21, set DATABASE_PREPARED_STATEMENTS=0.
-    if os.environ.get("DATABASE_PREPARED_STATEMENTS", "1") != "0":
-        DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=2)
+# Server-side parameters and prepared statements on PostgreSQL: a query run twice on a connection is parsed and
+# planned once (bench/bench_booking.py: PostgreSQL CPU per booking 2.8 → 1.6 ms). Behind a transaction-pooling
+# PgBouncer older than 1.21, set DATABASE_PREPARED_STATEMENTS=0.
+if (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    and os.environ.get("DATABASE_PREPARED_STATEMENTS", "1") != "0"
+):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
