@@ -4,7 +4,9 @@
 
 with-postgres.sh starts a throwaway PostgreSQL and sets DATABASE_URL. The bench migrates that fresh
 database, seeds one place, one mediator, `--sessions` sessions of `--capacity` seats and an API key,
-starts gunicorn (production settings, 2 workers) and fires `--bookings` bookings
+starts gunicorn (production settings, 2 workers; `gthread` workers with `--threads` threads each, so that
+connections are kept alive as behind a reverse proxy, or `--sync` for gunicorn's default worker, which closes
+the connection after every answer) and fires `--bookings` bookings
 (`POST /api/v1/sessions/{id}/registrations`, a new person each time, spread over the sessions so that
 most sessions end up full with a waitlist) from a pool of `--clients` threads, each with its own
 keep-alive connection (http.client, standard library only).
@@ -13,6 +15,8 @@ Anchor, measured in the same run with the same client pool against the same guni
 endpoint (`GET /api/v1/health`, no database) — the ceiling of this client + server pair.
 Then every session is checked in the database: confirmed ≤ capacity (zero overbooking), and the
 answers must add up (201 only, as many "confirmed" answers as confirmed rows).
+The processor time used during the bookings is read from /proc for gunicorn, PostgreSQL and this script
+(the clients), per booking: where the time goes on a machine shared by all three.
 Results: bench/results/booking-<date>.json and a section appended to bench/BOOKING_RESULTS.md.
 """
 
@@ -33,6 +37,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 REPORT = ROOT / "bench" / "BOOKING_RESULTS.md"
+
+
+def cpu_ticks() -> dict[str, int]:
+    """Processor time (clock ticks) used so far by gunicorn, PostgreSQL and this script, from /proc (Linux)."""
+    ticks = {"gunicorn": 0, "postgresql": 0, "clients": 0}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes().split(b"\0")[:2]
+        except OSError:  # the process ended meanwhile
+            continue
+        if stat.parent.name == str(os.getpid()):
+            kind = "clients"
+        elif any(b"gunicorn" in part for part in command):
+            kind = "gunicorn"
+        elif command and command[0].startswith(b"postgres"):
+            kind = "postgresql"
+        else:
+            continue
+        ticks[kind] += int(fields[11]) + int(fields[12])  # utime + stime
+    return ticks
 
 
 def free_port() -> int:
@@ -159,7 +184,8 @@ def main():
     parser.add_argument("--capacity", type=int, default=10)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (1: sync worker)")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (gthread)")
+    parser.add_argument("--sync", action="store_true", help="gunicorn's sync worker (no keep-alive) instead")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("DATABASE_URL doit désigner PostgreSQL : lancer via scripts/with-postgres.sh")
@@ -179,7 +205,7 @@ def main():
         "--log-level=warning",
         "--keep-alive=30",
     ]
-    if args.threads > 1:
+    if not args.sync:
         gunicorn += ["--worker-class=gthread", f"--threads={args.threads}"]
     server = subprocess.Popen(gunicorn, cwd=ROOT, env=env)
     try:
@@ -210,7 +236,9 @@ def main():
             )
             for i in range(args.bookings)
         ]
+        ticks_before = cpu_ticks()
         booking_time, answers = fire(client, bookings, args.clients)
+        ticks_after = cpu_ticks()
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -228,7 +256,11 @@ def main():
         "date": datetime.date.today().isoformat(),
         "command": "scripts/with-postgres.sh .venv/bin/python bench/bench_booking.py " + " ".join(sys.argv[1:]),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "load_average": load_at_start},
-        "gunicorn": {"workers": args.workers, "threads": args.threads},
+        "gunicorn": {
+            "workers": args.workers,
+            "worker_class": "sync" if args.sync else "gthread",
+            "threads": args.threads,
+        },
         "clients": args.clients,
         "sessions": args.sessions,
         "capacity": args.capacity,
@@ -240,6 +272,10 @@ def main():
             "requests": anchor_n,
             "seconds": round(anchor_time, 3),
             "requests_per_second": round(anchor_n / anchor_time, 1),
+        },
+        "cpu_ms_per_booking": {
+            kind: round((ticks_after[kind] - ticks_before[kind]) * 1000 / os.sysconf("SC_CLK_TCK") / args.bookings, 2)
+            for kind in ticks_after
         },
         "statuses": statuses,
         "confirmed_answers": confirmed_answers,
@@ -253,9 +289,10 @@ def main():
     out = RESULTS / f"booking-{result['date']}.json"
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     ratio = result["bookings_per_second"] / result["anchor"]["requests_per_second"]
-    server_kind = f"{args.threads} threads" if args.threads > 1 else "synchrones"
+    server_kind = "synchrones (sans keep-alive)" if args.sync else f"gthread à {args.threads} fils (keep-alive)"
     answers_text = ", ".join(f"{k} × {v}" for k, v in sorted(statuses.items()))
     reached = result["bookings_per_second"] >= 200 and result["zero_overbooking"]
+    cpu_text = " / ".join(f"{result['cpu_ms_per_booking'][k]:.2f}" for k in ("gunicorn", "postgresql", "clients"))
     load = " / ".join(f"{x:.1f}" for x in result["machine"]["load_average"])
     section = f"""
 ## {result["date"]} — {args.bookings} inscriptions, {args.sessions} séances de {args.capacity} places
@@ -273,6 +310,7 @@ partagés par le serveur, la base et les clients ; charge de la machine au dépa
 | confirmées / en liste d'attente (réponses) | {confirmed_answers} / {waitlisted_answers} |
 | séances en surréservation (base) | **{database["overbooked_sessions"]}** sur {database["sessions"]} |
 | places confirmées en base / places offertes | {database["confirmed_rows"]} / {database["seats"]} |
+| processeur par inscription : gunicorn / PostgreSQL / clients | {cpu_text} ms |
 
 Objectif : ≥ 200 inscriptions/s et zéro surréservation — {"atteint" if reached else "NON atteint"}.
 Résultat brut : `{out.relative_to(ROOT)}`.

@@ -41,7 +41,8 @@ def user_for_key(key: str) -> User | None:
     """The active user owning this non-revoked key, or None."""
     if not key:
         return None
-    # The user alone, through the token: one narrow query on the unique key hash.
-    return User.objects.filter(
-        is_active=True, api_tokens__key_hash=hash_key(key), api_tokens__revoked_at__isnull=True
-    ).first()
+    # The user alone, through the token: one query on the unique key hash (so at most one row).
+    try:
+        return User.objects.get(is_active=True, api_tokens__key_hash=hash_key(key), api_tokens__revoked_at__isnull=True)
+    except User.DoesNotExist:
+        return None

@@ -6,6 +6,8 @@ screenings, diagnostics and statistics remain true.
 """
 
 import datetime
+import functools
+import operator
 import re
 
 from django.conf import settings
@@ -96,15 +98,17 @@ class BeneficiaryQuerySet(models.QuerySet):
         email: str = "",
     ):
         """Active records that look like the same person: same name + birth year + commune, or same phone/e-mail."""
-        query = models.Q(pk__in=[])
+        terms = []
         key = name_key(pseudonym) if pseudonym and not (first_name or last_name) else name_key(first_name, last_name)
         if key and birth_year and commune_id:
-            query |= models.Q(name_key=key, birth_year=birth_year, commune_id=commune_id)
+            terms.append(models.Q(name_key=key, birth_year=birth_year, commune_id=commune_id))
         for phone in {normalize_phone(p) for p in phones if p}:
-            query |= models.Q(mobile_phone=phone) | models.Q(landline_phone=phone)
+            terms += [models.Q(mobile_phone=phone), models.Q(landline_phone=phone)]
         if email:
-            query |= models.Q(email__iexact=email.strip())
-        return self.active().filter(query)
+            terms.append(models.Q(email__iexact=email.strip()))
+        if not terms:
+            return self.none()
+        return self.active().filter(functools.reduce(operator.or_, terms))
 
 
 class Beneficiary(models.Model):

@@ -48,7 +48,6 @@ def _journal(beneficiary: Beneficiary, action: str, actor: User | None, **detail
     return JournalEntry.objects.create(beneficiary=beneficiary, action=action, actor=actor, details=details)
 
 
-@transaction.atomic
 def beneficiary_create(
     *,
     organisation: Organisation,
@@ -70,7 +69,10 @@ def beneficiary_create(
     ignore_duplicates: bool = False,
 ) -> Beneficiary:
     """Record a person. Unless `ignore_duplicates`, raise PossibleDuplicates when look-alikes exist among
-    `duplicates_among` (by default the records of the same organisation: never reveal other people)."""
+    `duplicates_among` (by default the records of the same organisation: never reveal other people).
+
+    Checks come first, outside any transaction; the two writes then share the caller's transaction when there
+    is one (no savepoint: if a write fails, the caller's transaction is aborted anyway)."""
     beneficiary = Beneficiary(
         organisation=organisation,
         created_by=created_by,
@@ -106,8 +108,9 @@ def beneficiary_create(
         )
         if candidates.exists():
             raise PossibleDuplicates(candidates.select_related("commune", "site"))
-    beneficiary.save()
-    _journal(beneficiary, JournalAction.CREATED, created_by, duplicates_ignored=ignore_duplicates)
+    with transaction.atomic(savepoint=False):
+        beneficiary.save()
+        _journal(beneficiary, JournalAction.CREATED, created_by, duplicates_ignored=ignore_duplicates)
     return beneficiary
 
 

@@ -13,7 +13,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from tremplin.accounts.models import User
@@ -167,11 +167,11 @@ def _lock(session: Session | int, among: QuerySet[Session] | None = None) -> Ses
 
     `among`: the sessions the caller may act on (tremplin.workshops.perms); a session outside them raises
     Session.DoesNotExist, checked in the same locked read. Only the session row is locked
-    (`of=("self",)`): its programme and site are read along for the messages but not locked, otherwise
-    every booking of one programme would wait for the others."""
+    (`of=("self",)`): its place and the place's organisation (who follows the people booked) are read along
+    but not locked, otherwise every booking at one place would wait for the others."""
     queryset = Session.objects.all() if among is None else among
     pk = session.pk if isinstance(session, Session) else session
-    return queryset.select_for_update(of=("self",)).select_related("programme", "site__organisation").get(pk=pk)
+    return queryset.select_for_update(of=("self",)).select_related("site__organisation").get(pk=pk)
 
 
 def _promote(session: Session) -> list[Registration]:
@@ -290,12 +290,10 @@ def _book(
         existing = locked.registrations.active().filter(beneficiary=beneficiary).first()
         if existing is not None:
             raise AlreadyRegistered(existing)
-    # Counted inside the lock, in one query: a booking of this session committed meanwhile is seen.
-    counts = locked.registrations.aggregate(
-        confirmed=Count("pk", filter=Q(status=RegistrationStatus.CONFIRMED)),
-        waitlisted=Count("pk", filter=Q(status=RegistrationStatus.WAITLISTED)),
-    )
-    confirmed = counts["confirmed"] < locked.capacity
+    # Read inside the lock, in one query: a booking of this session committed meanwhile is seen.
+    holding = locked.registrations.filter(status__in=(RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED))
+    statuses = list(holding.values_list("status", flat=True))
+    confirmed = statuses.count(RegistrationStatus.CONFIRMED) < locked.capacity
     registration = Registration(
         session=locked,
         beneficiary=beneficiary,
@@ -313,7 +311,7 @@ def _book(
     )
     registration.save(force_insert=True)
     # Everyone waiting was booked before this person, inside this same lock.
-    registration.position = None if confirmed else counts["waitlisted"] + 1
+    registration.position = None if confirmed else statuses.count(RegistrationStatus.WAITLISTED) + 1
     kind = NotificationKind.CONFIRMATION if confirmed else NotificationKind.WAITLIST
     registration_notify(registration=registration, kind=kind)
     return registration
