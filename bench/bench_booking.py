@@ -3,7 +3,8 @@
     scripts/with-postgres.sh .venv/bin/python bench/bench_booking.py [--bookings 3000] [--sessions 100]
 
 with-postgres.sh starts a throwaway PostgreSQL and sets DATABASE_URL. The bench migrates that fresh
-database, seeds one place, one mediator, `--sessions` sessions of `--capacity` seats and an API key,
+database, seeds one place, one mediator, `--sessions` sessions of `--capacity` seats, `--people` people
+already recorded (finding a person by phone must not slow down as their number grows) and an API key,
 starts gunicorn (production settings, 2 workers; `gthread` workers with `--threads` threads each, so that
 connections are kept alive as behind a reverse proxy, or `--sync` for gunicorn's default worker, which closes
 the connection after every answer) and fires `--bookings` bookings
@@ -78,16 +79,19 @@ def environment() -> dict:
     return env
 
 
-def seed(sessions: int, capacity: int) -> tuple[list[int], str]:
-    """Fresh place, mediator, programme, sessions and an API key (in this process, same database)."""
+def seed(sessions: int, capacity: int, people: int) -> tuple[list[int], str]:
+    """Fresh place, mediator, programme, sessions, `people` records already followed by La Poste, an API key
+    (in this process, same database), then fresh planner statistics, as on a database in use."""
     import django
 
     django.setup()
+    from django.db import connection
     from django.utils import timezone
 
     from tremplin.accounts.enums import Role
     from tremplin.accounts.models import User
     from tremplin.accounts.tokens import api_token_create
+    from tremplin.beneficiaries.models import Beneficiary, name_key
     from tremplin.network.enums import OrganisationKind, SiteKind, SiteSource
     from tremplin.network.models import Organisation, Site
     from tremplin.workshops import services
@@ -115,6 +119,18 @@ def seed(sessions: int, capacity: int) -> tuple[list[int], str]:
         for i in range(sessions)
     ]
     _, key = api_token_create(user=mediator, label="bench")
+    Beneficiary.objects.bulk_create(
+        Beneficiary(
+            organisation=la_poste,
+            first_name="Déjà",
+            last_name=f"Suivie {i}",
+            name_key=name_key("Déjà", f"Suivie {i}"),
+            mobile_phone=f"07{i:08d}",
+        )
+        for i in range(people)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return ids, key
 
 
@@ -182,6 +198,7 @@ def main():
     parser.add_argument("--bookings", type=int, default=3000)
     parser.add_argument("--sessions", type=int, default=100)
     parser.add_argument("--capacity", type=int, default=10)
+    parser.add_argument("--people", type=int, default=20000, help="people already recorded before the bookings")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (gthread)")
@@ -194,7 +211,7 @@ def main():
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    session_ids, key = seed(args.sessions, args.capacity)
+    session_ids, key = seed(args.sessions, args.capacity, args.people)
 
     port = free_port()
     gunicorn = [
@@ -263,6 +280,7 @@ def main():
         },
         "clients": args.clients,
         "sessions": args.sessions,
+        "people_before": args.people,
         "capacity": args.capacity,
         "bookings": args.bookings,
         "booking_seconds": round(booking_time, 3),
@@ -295,7 +313,8 @@ def main():
     cpu_text = " / ".join(f"{result['cpu_ms_per_booking'][k]:.2f}" for k in ("gunicorn", "postgresql", "clients"))
     load = " / ".join(f"{x:.1f}" for x in result["machine"]["load_average"])
     section = f"""
-## {result["date"]} — {args.bookings} inscriptions, {args.sessions} séances de {args.capacity} places
+## {result["date"]} — {args.bookings} inscriptions, {args.sessions} séances de {args.capacity} places, \
+{args.people} personnes déjà suivies
 
 Commande : `{result["command"]}`
 (gunicorn {args.workers} workers {server_kind}, {args.clients} clients, PostgreSQL ; {os.cpu_count()} cœurs

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from tremplin.network.models import Organisation, Site
@@ -179,9 +180,12 @@ class Beneficiary(models.Model):
         ordering = ["last_name", "first_name", "pseudonym", "pk"]
         indexes = [
             models.Index(fields=["organisation", "site"]),
-            models.Index(fields=["mobile_phone"]),
-            models.Index(fields=["landline_phone"]),
-            models.Index(fields=["email"]),
+            # The look-alike search (duplicates_of) inside one organisation: each of its terms is an index
+            # lookup, so that a booking by phone stays fast with hundreds of thousands of people.
+            models.Index(fields=["organisation", "mobile_phone"], name="beneficiary_org_mobile"),
+            models.Index(fields=["organisation", "landline_phone"], name="beneficiary_org_landline"),
+            models.Index("organisation", Upper("email"), name="beneficiary_org_email"),
+            models.Index(fields=["organisation", "name_key"], name="beneficiary_org_name_key"),
         ]
 
     def __str__(self):

@@ -430,9 +430,10 @@ def registration_create_for_person(
     if organisation is None:
         raise ValidationError("Cette séance n'est rattachée à aucune organisation.")
     phone = normalize_phone(phone)
-    beneficiary = (
-        Beneficiary.objects.filter(organisation=organisation).duplicates_of(phones=(phone,)).order_by("pk").first()
-    )
+    # The oldest record with this phone. Sorted here, not by the database: `ORDER BY id LIMIT 1` can make a
+    # cached query plan walk the whole table in id order instead of using the phone indexes.
+    same_phone = Beneficiary.objects.filter(organisation=organisation).duplicates_of(phones=(phone,))
+    beneficiary = min(same_phone.order_by(), key=lambda person: person.pk, default=None)
     if beneficiary is not None:
         return _book(locked, beneficiary, source=source, user=user, callback_requested=callback_requested)
     if errors:
