@@ -384,7 +384,7 @@ def _phone_fields(phone: str) -> dict:
 
 
 def _person_errors(first_name: str, last_name: str, phone: str) -> dict:
-    """Per-field French messages on what the person typed (before anything is locked or read)."""
+    """Per-field French messages on what the person typed (no query)."""
     errors = {}
     if not normalize_phone(phone):
         errors["phone"] = "Indiquez un numéro de téléphone pour que l'on puisse vous joindre."
