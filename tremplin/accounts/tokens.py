@@ -1,13 +1,21 @@
 """API keys: created for a user, shown once, stored as a SHA-256 hash, checked on every API call.
 
 A key is 40 random URL-safe characters (240 bits): a fast hash is enough, no password hashing needed,
-so checking a key costs one indexed query.
+so checking a key costs one indexed query. Each server process then keeps the answer for
+TREMPLIN_API_KEY_CACHE_SECONDS (10 s): a partner tool sending many requests is checked once per
+period. Revoking a key, or changing or deactivating a user, empties this memory in the process that does
+it at once; the other processes forget within that delay.
 """
 
+import copy
 import hashlib
 import secrets
+import threading
+import time
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from .models import ApiToken, User
@@ -37,12 +45,42 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
     return token
 
 
+_checked: dict[str, tuple[float, User]] = {}  # key hash → (valid until, user), in this process
+_checked_lock = threading.Lock()
+MAX_CHECKED_KEYS = 1000
+
+
 def user_for_key(key: str) -> User | None:
-    """The active user owning this non-revoked key, or None."""
+    """The active user owning this non-revoked key, or None. Each request gets its own copy of the user."""
     if not key:
         return None
+    digest = hash_key(key)
+    now = time.monotonic()
+    with _checked_lock:
+        known = _checked.get(digest)
+    if known is not None and known[0] > now:
+        return copy.copy(known[1])
     # The user alone, through the token: one query on the unique key hash (so at most one row).
     try:
-        return User.objects.get(is_active=True, api_tokens__key_hash=hash_key(key), api_tokens__revoked_at__isnull=True)
+        user = User.objects.get(is_active=True, api_tokens__key_hash=digest, api_tokens__revoked_at__isnull=True)
     except User.DoesNotExist:
-        return None
+        return None  # a refusal is not remembered: a key created a moment ago works at once
+    if settings.TREMPLIN_API_KEY_CACHE_SECONDS > 0:
+        with _checked_lock:
+            if len(_checked) >= MAX_CHECKED_KEYS:
+                _checked.clear()
+            _checked[digest] = (now + settings.TREMPLIN_API_KEY_CACHE_SECONDS, user)
+    return copy.copy(user)
+
+
+def forget_checked_keys(**kwargs) -> None:
+    """Empty this process's memory of checked keys: now, and again once the current transaction commits
+    (a request running meanwhile may have read the rows as they were before)."""
+    with _checked_lock:
+        _checked.clear()
+    transaction.on_commit(_checked.clear, robust=True)
+
+
+for _model in (User, ApiToken):
+    post_save.connect(forget_checked_keys, sender=_model, dispatch_uid=f"forget-checked-keys-save-{_model.__name__}")
+    post_delete.connect(forget_checked_keys, sender=_model, dispatch_uid=f"forget-checked-keys-del-{_model.__name__}")

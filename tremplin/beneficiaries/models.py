@@ -141,7 +141,11 @@ class Beneficiary(models.Model):
         "statut social", max_length=20, choices=SocialStatus.choices, default=SocialStatus.UNDISCLOSED
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="beneficiaries", verbose_name="organisation"
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="beneficiaries",
+        verbose_name="organisation",
+        db_index=False,  # first column of the indexes below
     )
     site = models.ForeignKey(
         Site,

@@ -33,7 +33,11 @@ class NotificationQuerySet(models.QuerySet):
 
 class Notification(models.Model):
     registration = models.ForeignKey(
-        Registration, on_delete=models.PROTECT, related_name="notifications", verbose_name="inscription"
+        Registration,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        verbose_name="inscription",
+        db_index=False,  # first column of the (registration, kind) index below
     )
     beneficiary = models.ForeignKey(
         Beneficiary, on_delete=models.PROTECT, related_name="notifications", verbose_name="personne"

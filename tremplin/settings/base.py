@@ -157,6 +157,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Tremplin <ne-pas-repo
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Messages to people (tremplin.notifications): links, providers, retries.
+# How long a server process trusts an API key it has checked (revocation elsewhere takes effect within it).
+TREMPLIN_API_KEY_CACHE_SECONDS = float(os.environ.get("TREMPLIN_API_KEY_CACHE_SECONDS", "10"))
 TREMPLIN_PUBLIC_URL = os.environ.get("TREMPLIN_PUBLIC_URL", "http://127.0.0.1:8000")  # links in SMS, e-mails, letters
 TREMPLIN_CONTACT_PHONE = os.environ.get("TREMPLIN_CONTACT_PHONE", "01 23 45 67 89")  # written on every message
 TREMPLIN_SMS_BACKEND = os.environ.get("TREMPLIN_SMS_BACKEND", "tremplin.notifications.backends.HttpSmsBackend")

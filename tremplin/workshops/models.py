@@ -116,7 +116,8 @@ class RegistrationQuerySet(models.QuerySet):
 
 
 class Registration(models.Model):
-    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="registrations")
+    # Indexed by the (session, status, created_at) index below.
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="registrations", db_index=False)
     beneficiary = models.ForeignKey(Beneficiary, on_delete=models.PROTECT, related_name="registrations")
     status = models.CharField("état", max_length=12, choices=RegistrationStatus.choices)
     source = models.CharField("origine", max_length=10, choices=RegistrationSource.choices)
