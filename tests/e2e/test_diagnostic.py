@@ -1,5 +1,7 @@
 """Mediator runs a full diagnostic in the browser, reads the result, downloads the summary; axe-core clean."""
 
+import re
+
 import pytest
 
 from tests.beneficiaries.factories import BeneficiaryFactory, DiagnosticFactory
@@ -79,5 +81,12 @@ def test_full_diagnostic_then_reassessment(page, setting):
     assert "sortie de l'illectronisme" in page.locator("#progression + p").inner_text().lower()
     email_row = page.get_by_role("table", name="Par usage").locator("tr", has_text="Envoyer et lire des e-mails")
     assert "en progrès" in email_row.inner_text().lower()
+    assert serious_violations(page) == [], describe(serious_violations(page))
+
+    # Who opened the record: the history page lists the openings of this very test.
+    page.get_by_role("link", name="historique et consultations").click()
+    page.wait_for_load_state("load")
+    openings = page.get_by_role("table", name=re.compile("Qui a ouvert la fiche"))
+    assert "Consultation d'un diagnostic" in openings.inner_text()
     assert serious_violations(page) == [], describe(serious_violations(page))
     assert page.js_errors == []

@@ -8,6 +8,7 @@ from tests.beneficiaries.factories import BeneficiaryFactory, DiagnosticFactory,
 from tests.beneficiaries.worlds import make_world
 from tremplin.beneficiaries.enums import ConsentKind, JournalAction
 from tremplin.beneficiaries.models import AccessLog, Beneficiary
+from tremplin.beneficiaries.services import consent_record
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +89,34 @@ def test_detail_query_count_is_bounded(client, world, django_assert_max_num_quer
         "Sortie de l&#x27;illectronisme" in response.content.decode()
         or "Sortie de l'illectronisme" in response.content.decode()
     )
+
+
+def test_history_shows_changes_and_every_opening_including_refusals(client, world, django_assert_max_num_queries):
+    person = world.people.at_o1
+    consent_record(beneficiary=person, kind=ConsentKind.CONTACT, given=False, by=world.users.counter)
+    client.force_login(world.users.partner)  # another organisation: refused, and journaled
+    assert client.get(detail_url(person)).status_code == 404
+    assert client.get(reverse("beneficiaries:history", args=[person.pk])).status_code == 404
+    client.force_login(world.users.counter)
+    client.get(detail_url(person))
+    for _ in range(30):
+        client.get(detail_url(person))
+    client.force_login(world.users.mediator)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("beneficiaries:history", args=[person.pk]))
+    assert response.status_code == 200
+    page = response.context["page"]
+    assert page.paginator.count == 2 + 31 + 1  # two refusals, the counter's openings, this one
+    assert page.object_list[0].user == world.users.mediator  # newest first
+    refused = [opening for opening in page.paginator.object_list if not opening.granted]
+    assert {opening.user for opening in refused} == {world.users.partner}
+    assert str(world.users.counter) in response.content.decode()
+    second = client.get(reverse("beneficiaries:history", args=[person.pk]), {"page": 2})  # the oldest: refusals
+    assert any(not opening.granted for opening in second.context["page"].object_list)
+    assert "refusé" in second.content.decode()
+    assert [(entry.action, entry.actor) for entry in response.context["journal"]] == [
+        (JournalAction.CONSENT, world.users.counter)
+    ]
 
 
 def form_data(**overrides):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("nouvelle/", views.person_create, name="create"),
     path("<int:pk>/", views.person_detail, name="detail"),
     path("<int:pk>/modifier/", views.person_edit, name="edit"),
+    path("<int:pk>/historique/", views.person_history, name="history"),
     path("<int:pk>/consentement/", views.person_consent, name="consent"),
     path("<int:pk>/fusionner/<int:other>/", views.person_merge, name="merge"),
     path("<int:pk>/supprimer/", views.person_delete, name="delete"),

@@ -20,6 +20,7 @@ from tremplin.diagnostics.perms import visible_screenings
 from .forms import BeneficiaryCreateForm, BeneficiaryForm, ConsentForm, SearchForm
 
 PAGE_SIZE = 25
+HISTORY_JOURNAL_SIZE = 200  # a record's journal is short; the openings are paginated
 
 
 def _crumbs(*items):
@@ -155,6 +156,24 @@ def person_detail(request, pk):
         "can_assess": perms.can_assess(user),
     }
     return render(request, "beneficiaries/detail.html", context)
+
+
+@login_required
+def person_history(request, pk):
+    """What happened to the record (journal) and who opened it, when and why, refusals included: whoever
+    follows the person can check that nobody else looked at it."""
+    person = get_visible_person_or_404(request, pk)
+    openings = person.access_logs.select_related("user").order_by("-at", "-pk")
+    context = {
+        "title": f"Historique — {person.display_name}",
+        "breadcrumb": _crumbs(
+            (person.display_name, reverse("beneficiaries:detail", args=[person.pk])), ("Historique", None)
+        ),
+        "person": person,
+        "journal": person.journal.select_related("actor").order_by("-at", "-pk")[:HISTORY_JOURNAL_SIZE],
+        "page": Paginator(openings, PAGE_SIZE).get_page(request.GET.get("page")),
+    }
+    return render(request, "beneficiaries/history.html", context)
 
 
 def _consents():
