@@ -175,3 +175,27 @@ def test_deleting_a_person_wipes_their_messages_and_stops_pending_ones(django_ca
         assert (message.recipient, message.subject, message.body) == ("", "", "")
         assert message.status == NotificationStatus.FAILED and "suppression de ses données" in message.last_error
     assert services.notification_send(notification_id=pending.pk).body == ""  # never written, never sent
+
+
+@pytest.mark.django_db
+def test_a_person_who_refuses_contact_gets_no_message_until_they_accept_again():
+    from tremplin.beneficiaries.enums import ConsentKind
+    from tremplin.beneficiaries.services import beneficiary_merge, consent_record
+
+    registration = RegistrationFactory()
+    person = registration.beneficiary
+    consent_record(beneficiary=person, kind=ConsentKind.CONTACT, given=False, by=None)
+    assert Beneficiary.objects.get(pk=person.pk).contact_refused
+    for kind in (NotificationKind.CONFIRMATION, NotificationKind.REMINDER, NotificationKind.CANCELLATION):
+        assert services.registration_notify(registration=registration, kind=kind) is None
+    assert not Notification.objects.exists()
+    assert registration not in services.reminders_due(from_hours=-1000, to_hours=1000)
+
+    consent_record(beneficiary=person, kind=ConsentKind.CONTACT, given=True, by=None)
+    assert not Beneficiary.objects.get(pk=person.pk).contact_refused
+    assert services.registration_notify(registration=registration, kind=NotificationKind.CONFIRMATION) is not None
+
+    # A merge keeps the latest answer of the two records.
+    duplicate = BeneficiaryFactory(organisation=person.organisation)
+    consent_record(beneficiary=duplicate, kind=ConsentKind.CONTACT, given=False, by=None)
+    assert beneficiary_merge(kept=person, duplicate=duplicate, by=None).contact_refused

@@ -167,6 +167,19 @@ def test_counter_agent_cannot_plan_sessions_and_others_sessions_are_hidden(clien
     assert client.get(reverse("workshops:session", args=[hidden.pk])).status_code == 404
 
 
+def test_session_page_flags_people_to_tell_in_person(mediator_client, world):
+    from tremplin.beneficiaries.enums import ConsentKind
+    from tremplin.beneficiaries.services import consent_record
+
+    session = SessionFactory(site=world.o1, mediator=world.users.mediator)
+    quiet, reachable = RegistrationFactory(session=session), RegistrationFactory(session=session)
+    consent_record(beneficiary=quiet.beneficiary, kind=ConsentKind.CONTACT, given=False, by=world.users.mediator)
+    page = mediator_client.get(reverse("workshops:session", args=[session.pk])).content.decode()
+    row = page.split(quiet.beneficiary.display_name, 1)[1].split("</tr>", 1)[0]
+    assert "la prévenir de vive voix" in row
+    assert "la prévenir de vive voix" not in page.split(reachable.beneficiary.display_name, 1)[1].split("</tr>", 1)[0]
+
+
 def test_catalogue_crud(mediator_client):
     services.seed_catalogue()
     page = mediator_client.get(reverse("workshops:catalogue")).content.decode()

@@ -166,6 +166,8 @@ class Beneficiary(models.Model):
     created_at = models.DateTimeField("créée le", default=timezone.now, editable=False)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
     anonymised_at = models.DateTimeField("anonymisée le", null=True, blank=True, editable=False)
+    # The latest "contact" consent is a refusal: no message is sent (kept by services.consent_record).
+    contact_refused = models.BooleanField("refuse d'être contactée", default=False, editable=False)
     merged_into = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

@@ -144,8 +144,17 @@ def consent_record(
     consent = Consent(beneficiary=beneficiary, kind=kind, given=given, text_version=version, recorded_by=by)
     consent.full_clean()
     consent.save()
+    if kind == ConsentKind.CONTACT and beneficiary.contact_refused == given:
+        beneficiary.contact_refused = not given
+        Beneficiary.objects.filter(pk=beneficiary.pk).update(contact_refused=not given)
     _journal(beneficiary, JournalAction.CONSENT, by, kind=kind, given=given, text_version=version)
     return consent
+
+
+def contact_refused(beneficiary: Beneficiary) -> bool:
+    """Whether the person's latest answer to the "contact" consent is a refusal (read from the consents)."""
+    latest = beneficiary.consents.filter(kind=ConsentKind.CONTACT).order_by("-recorded_at", "-pk").first()
+    return latest is not None and not latest.given
 
 
 def current_consents(beneficiary: Beneficiary) -> dict[str, Consent]:
@@ -189,6 +198,7 @@ def beneficiary_merge(*, kept: Beneficiary, duplicate: Beneficiary, by: User | N
     _wipe(duplicate)
     duplicate.merged_into = kept
     duplicate.save()
+    kept.contact_refused = contact_refused(kept)  # the consents of both records are now on `kept`
     kept.full_clean()
     kept.save()
     _journal(kept, JournalAction.MERGED, by, merged_record=duplicate.pk, moved=moved, completed_fields=completed)

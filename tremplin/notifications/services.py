@@ -149,10 +149,11 @@ def registration_notify(*, registration: Registration, kind: NotificationKind | 
     """Record the message of `kind` for this registration and queue it on the person's channel.
 
     Called inside the caller's transaction; the send task is queued only when it commits. Returns None when
-    nothing is to be sent: the person's record was deleted (anonymised), or the reminder already exists.
+    nothing is to be sent: the person's record was deleted (anonymised), the person refused to be contacted
+    (their latest "contact" consent; the team tells them in person), or the reminder already exists.
     """
     beneficiary = registration.beneficiary
-    if not beneficiary.is_active:
+    if not beneficiary.is_active or beneficiary.contact_refused:
         return None
     if (
         kind == NotificationKind.REMINDER
@@ -317,6 +318,7 @@ def reminders_due(*, now: datetime.datetime | None = None, from_hours: float = 4
             session__starts_at__gte=now + datetime.timedelta(hours=from_hours),
             session__starts_at__lt=now + datetime.timedelta(hours=to_hours),
             beneficiary__anonymised_at__isnull=True,
+            beneficiary__contact_refused=False,
         )
         .exclude(notifications__kind=NotificationKind.REMINDER)
         .select_related("beneficiary", "session__programme", "session__site")
