@@ -72,6 +72,7 @@ def environment() -> dict:
     env.update(
         DJANGO_SETTINGS_MODULE="tremplin.settings.prod",
         SECRET_KEY=env.get("SECRET_KEY", "bench-only-not-secret"),
+        TREMPLIN_CONTACT_PHONE=env.get("TREMPLIN_CONTACT_PHONE", "01 00 00 00 00"),
         ALLOWED_HOSTS="127.0.0.1,localhost",
         CONN_MAX_AGE="60",
         LOG_LEVEL="ERROR",
