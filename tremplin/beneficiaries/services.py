@@ -151,12 +151,6 @@ def consent_record(
     return consent
 
 
-def contact_refused(beneficiary: Beneficiary) -> bool:
-    """Whether the person's latest answer to the "contact" consent is a refusal (read from the consents)."""
-    latest = beneficiary.consents.filter(kind=ConsentKind.CONTACT).order_by("-recorded_at", "-pk").first()
-    return latest is not None and not latest.given
-
-
 def current_consents(beneficiary: Beneficiary) -> dict[str, Consent]:
     """The latest answer per consent kind."""
     latest: dict[str, Consent] = {}
@@ -198,7 +192,8 @@ def beneficiary_merge(*, kept: Beneficiary, duplicate: Beneficiary, by: User | N
     _wipe(duplicate)
     duplicate.merged_into = kept
     duplicate.save()
-    kept.contact_refused = contact_refused(kept)  # the consents of both records are now on `kept`
+    contact = current_consents(kept).get(ConsentKind.CONTACT)  # the consents of both records are now on `kept`
+    kept.contact_refused = contact is not None and not contact.given
     kept.full_clean()
     kept.save()
     _journal(kept, JournalAction.MERGED, by, merged_record=duplicate.pk, moved=moved, completed_fields=completed)

@@ -31,6 +31,7 @@ from .models import Notification
 logger = logging.getLogger(__name__)
 
 SMS_MAX_LENGTH = 320  # two SMS
+SUBJECT_MAX_LENGTH = 250  # Notification.subject
 REMINDER_HOURS = (47, 49)  # reminders go to sessions starting 47 to 49 hours from now (runs every 10 minutes)
 
 # Why a message is not sent automatically (shown on the "À appeler" list).
@@ -137,7 +138,7 @@ def render_message(registration: Registration, kind: str, channel: str) -> tuple
     a letter gets its HTML (printed as a PDF by tremplin.notifications.letters)."""
     context = _message_context(registration, kind)
     with translation.override(settings.LANGUAGE_CODE), timezone.override(settings.TIME_ZONE):
-        subject = " ".join(render_to_string("notifications/email_subject.txt", context).split())
+        subject = " ".join(render_to_string("notifications/email_subject.txt", context).split())[:SUBJECT_MAX_LENGTH]
         if channel == ContactChannel.EMAIL:
             return subject, render_to_string("notifications/email.txt", context).strip() + "\n"
         if channel == ContactChannel.LETTER:
@@ -173,7 +174,7 @@ def registration_notify(*, registration: Registration, kind: NotificationKind | 
         status=choice.status,
         reason=choice.reason,
         recipient=choice.recipient[:254],
-        subject=subject[:250],
+        subject=subject,
         body=body,
     )
     if kind != NotificationKind.REMINDER:
@@ -246,12 +247,12 @@ def notification_send(*, notification_id: int) -> Notification | None:
         notification.last_error = "La fiche de la personne a été supprimée : message non envoyé."
         notification.save(update_fields=["status", "last_error"])
         return notification
-    if not notification.body:  # written at the first attempt, from the registration as it is now
+    written = []  # the text, written at the first attempt from the registration as it is now
+    if not notification.body:
         notification.subject, notification.body = render_message(
             notification.registration, notification.kind, notification.channel
         )
-        notification.subject = notification.subject[:250]
-        notification.save(update_fields=["subject", "body"])
+        written = ["subject", "body"]
     try:
         if notification.channel == ContactChannel.SMS:
             provider_id = _send_sms(notification)
@@ -266,14 +267,14 @@ def notification_send(*, notification_id: int) -> Notification | None:
             notification.status = NotificationStatus.FAILED
         else:
             notification.next_attempt_at = timezone.now() + retry_delay(attempt)
-        notification.save(update_fields=["status", "last_error", "next_attempt_at"])
+        notification.save(update_fields=["status", "last_error", "next_attempt_at", *written])
         if notification.status == NotificationStatus.QUEUED:
             _enqueue_send(notification.pk, run_after=notification.next_attempt_at)
         return notification
     notification.status = NotificationStatus.SENT
     notification.sent_at = timezone.now()
     notification.provider_message_id = (provider_id or "")[:200]
-    notification.save(update_fields=["status", "sent_at", "provider_message_id"])
+    notification.save(update_fields=["status", "sent_at", "provider_message_id", *written])
     return notification
 
 

@@ -377,20 +377,20 @@ def booking_organisation(session: Session) -> Organisation | None:
 
 
 def _phone_fields(phone: str) -> dict:
-    phone = normalize_phone(phone)
+    """Where a normalised phone number goes on the record, and the channel it implies."""
     if phone.startswith(("06", "07", "+")):
         return {"mobile_phone": phone, "preferred_channel": ContactChannel.SMS}
     return {"landline_phone": phone, "preferred_channel": ContactChannel.PHONE_CALL}
 
 
 def _person_errors(first_name: str, last_name: str, phone: str) -> dict:
-    """Per-field French messages on what the person typed (no query)."""
+    """Per-field French messages on what the person typed (`phone` normalised; no query)."""
     errors = {}
-    if not normalize_phone(phone):
+    if not phone:
         errors["phone"] = "Indiquez un numéro de téléphone pour que l'on puisse vous joindre."
     else:
         try:
-            PHONE_VALIDATOR(normalize_phone(phone))
+            PHONE_VALIDATOR(phone)
         except ValidationError as error:
             errors["phone"] = error.messages
     if not (first_name or "").strip():
@@ -423,13 +423,13 @@ def registration_create_for_person(
     locked = _lock(session, among)
     if not _is_open(locked):
         raise SessionNotOpen()
+    phone = normalize_phone(phone)
     errors = _person_errors(first_name, last_name, phone)
     if "phone" in errors:
         raise ValidationError({"phone": errors["phone"]})
     organisation = booking_organisation(locked)
     if organisation is None:
         raise ValidationError("Cette séance n'est rattachée à aucune organisation.")
-    phone = normalize_phone(phone)
     # The oldest record with this phone. Sorted here, not by the database: `ORDER BY id LIMIT 1` can make a
     # cached query plan walk the whole table in id order instead of using the phone indexes.
     same_phone = Beneficiary.objects.filter(organisation=organisation).duplicates_of(phones=(phone,))
