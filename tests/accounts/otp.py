@@ -16,6 +16,13 @@ def current_code(device: TOTPDevice) -> str:
     return f"{value:0{device.digits}d}"
 
 
+def code_at(device: TOTPDevice, steps: int) -> str:
+    """The code of `steps` 30-s steps away from now (a phone whose clock is that much ahead, or behind)."""
+    device.refresh_from_db()
+    value = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=steps)
+    return f"{value:0{device.digits}d}"
+
+
 def wrong_code(device: TOTPDevice) -> str:
     return f"{(int(current_code(device)) + 1) % 1_000_000:06d}"
 

@@ -1,20 +1,27 @@
-"""A person books a workshop on a place's public page, on a 320 px wide phone, then cancels with the
-link of their message; the embeddable variant has no header. Chromium + axe-core."""
+"""A person asks for a workshop on a place's public page, on a 320 px wide phone, validates the request with
+the link of the SMS they receive, then cancels with the same link; the embeddable variant has no header.
+Chromium + axe-core. The messages are the real ones (locmem SMS provider), sent by the task after commit."""
+
+import re
+from urllib.parse import urlsplit
 
 import pytest
 
 from tests.e2e.conftest import describe, serious_violations
 from tests.factories import SiteFactory, UserFactory
 from tests.workshops.factories import ProgrammeFactory, SessionFactory
-from tremplin.workshops.enums import RegistrationStatus
+from tremplin.notifications import backends
+from tremplin.workshops.enums import RegistrationSource, RegistrationStatus
 from tremplin.workshops.models import Registration
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
-def _no_notifications(monkeypatch):
-    monkeypatch.setattr("tremplin.workshops.services.registration_notify", lambda **kwargs: None)
+def sms_outbox():
+    backends.outbox.clear()
+    yield backends.outbox
+    backends.outbox.clear()
 
 
 @pytest.fixture
@@ -28,7 +35,12 @@ def place():
     return site, free, full
 
 
-def test_public_booking_on_a_small_phone_then_cancel_by_link(browser, live_server, place):
+def link_path(sms_body: str) -> str:
+    """The path of the link in an SMS (its host is the public address of the settings)."""
+    return urlsplit(re.search(r"https?://\S+", sms_body).group(0)).path
+
+
+def test_public_request_on_a_small_phone_then_validate_and_cancel_by_the_sms_link(browser, live_server, place):
     site, free, _ = place
     context = browser.new_context(base_url=live_server.url, locale="fr-FR", viewport={"width": 320, "height": 640})
     page = context.new_page()
@@ -51,15 +63,30 @@ def test_public_booking_on_a_small_phone_then_cancel_by_link(browser, live_serve
     assert box["height"] >= 44 and box["width"] >= 250, "bouton trop petit pour un doigt"
     button.click()
     page.wait_for_load_state("load")
-    assert "votre place est réservée" in page.locator("main").inner_text()
+    answer = page.locator("main").inner_text()
+    assert "Votre demande est enregistrée" in answer and "ouvrez le lien reçu par SMS" in answer
+    assert "/ateliers/inscription/" not in page.content()  # the link goes to the phone, not to the screen
     violations = serious_violations(page)
     assert not violations, describe(violations)
 
+    # The request holds no seat until the person opens the link of the SMS sent to the number typed.
     registration = Registration.objects.get()
-    assert registration.session == free and registration.beneficiary.mobile_phone == "0611223344"
-    page.goto(f"/ateliers/inscription/{registration.token}/")
+    assert registration.status == RegistrationStatus.REQUESTED and free.registrations.confirmed().count() == 0
+    [sms] = backends.outbox
+    assert sms.to == "+33611223344" and "demandée en ligne" in sms.body
+    page.goto(link_path(sms.body))
+    assert "Aucune place n'est encore réservée" in page.locator("main").inner_text()
     violations = serious_violations(page)
     assert not violations, describe(violations)
+    page.get_by_role("button", name="Je valide mon inscription").click()
+    page.wait_for_load_state("load")
+    assert "votre inscription est validée : votre place est réservée" in page.locator("main").inner_text()
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CONFIRMED
+    assert len(backends.outbox) == 2 and "vous êtes inscrit(e)" in backends.outbox[1].body  # the usual message
+    violations = serious_violations(page)
+    assert not violations, describe(violations)
+
     page.get_by_role("button", name="Je ne pourrai pas venir : j'annule").click()
     page.wait_for_load_state("load")
     assert "Votre inscription est annulée" in page.locator("main").inner_text()
@@ -73,7 +100,9 @@ def test_full_session_offers_the_waitlist_and_embedded_page_has_no_header(page, 
     site, _, full = place
     from tremplin.workshops import services
 
-    services.registration_create_for_person(session=full, first_name="Jean", last_name="Roux", phone="0600000001")
+    services.registration_create_for_person(
+        session=full, first_name="Jean", last_name="Roux", phone="0600000001", source=RegistrationSource.STAFF
+    )
     page.goto(f"/ateliers/lieu/{site.pk}/?integre=1")
     assert page.locator("header.fr-header").count() == 0 and page.locator("footer.fr-footer").count() == 0
     assert "liste d'attente" in page.locator(f"label[for=seance-{full.pk}]").inner_text()
@@ -84,8 +113,13 @@ def test_full_session_offers_the_waitlist_and_embedded_page_has_no_header(page, 
     page.locator("label[for=id_consent]").click()
     page.get_by_role("button", name="Je m'inscris").click()
     page.wait_for_load_state("load")
-    assert "liste d'attente" in page.locator("main").inner_text()
-    assert "position 1" in page.locator("main").inner_text()
+    assert "Votre demande est enregistrée" in page.locator("main").inner_text()
     violations = serious_violations(page)
     assert not violations, describe(violations)
+    # A landline: the team calls her and confirms the request; the session is full, so she waits, first in line.
+    request = Registration.objects.get(session=full, status=RegistrationStatus.REQUESTED)
+    confirmed = services.registration_request_confirm(registration=request, by=full.mediator)
+    assert (confirmed.status, confirmed.position) == (RegistrationStatus.WAITLISTED, 1)
+    page.goto(f"/ateliers/inscription/{request.token}/")
+    assert "liste d'attente, en position 1" in page.locator("main").inner_text()
     assert not page.js_errors, page.js_errors

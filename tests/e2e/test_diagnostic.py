@@ -86,7 +86,7 @@ def test_full_diagnostic_then_reassessment(page, setting):
     # Who opened the record: the history page lists the openings of this very test.
     page.get_by_role("link", name="historique et consultations").click()
     page.wait_for_load_state("load")
-    openings = page.get_by_role("table", name=re.compile("Qui a ouvert la fiche"))
+    openings = page.get_by_role("table", name=re.compile("Qui a vu son nom ou ses coordonnées"))
     assert "Consultation d'un diagnostic" in openings.inner_text()
     assert serious_violations(page) == [], describe(serious_violations(page))
     assert page.js_errors == []

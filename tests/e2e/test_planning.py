@@ -46,7 +46,8 @@ def test_national_manager_creates_a_scenario_and_sees_the_plan(page, live_server
     page.locator("#carte .tremplin-marker--plan").first.click()
     assert page.locator(".leaflet-popup-content").inner_text().split("\n")[0] in offices
     # the popup fades in: check contrast once it is fully opaque
-    page.wait_for_function("getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
+    # (a function, not an expression string: Playwright would eval() the string, which the page's CSP refuses)
+    page.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
 
     violations = serious_violations(page)
     assert not violations, "Page du scénario :\n" + describe(violations)

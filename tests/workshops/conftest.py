@@ -17,6 +17,6 @@ def notified(monkeypatch):
     calls = []
     monkeypatch.setattr(
         "tremplin.workshops.services.registration_notify",
-        lambda *, registration, kind: calls.append((registration.pk, str(kind))),
+        lambda *, registration, kind, told_by=None: calls.append((registration.pk, str(kind))),
     )
     return calls

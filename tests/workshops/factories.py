@@ -46,7 +46,8 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
         model = Registration
 
     session = factory.SubFactory(SessionFactory)
-    beneficiary = factory.SubFactory(BeneficiaryFactory)
+    # Followed at the session's place (La Poste's), as a person booked there is: in the scope of its staff.
+    beneficiary = factory.SubFactory(BeneficiaryFactory, site=factory.SelfAttribute("..session.site"))
     status = RegistrationStatus.CONFIRMED
     source = RegistrationSource.STAFF
 

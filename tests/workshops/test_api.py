@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.beneficiaries.factories import BeneficiaryFactory
+from tests.factories import UserFactory
 from tests.workshops.factories import RegistrationFactory, SessionFactory
 from tremplin.accounts.models import ApiToken
 from tremplin.accounts.tokens import api_token_create, api_token_revoke
@@ -145,3 +146,36 @@ def test_a_national_key_sees_everything_but_cannot_book(client, world):
         f"/api/v1/sessions/{session.pk}/registrations", data=identity(), content_type="application/json", **headers
     )
     assert response.status_code == 403
+
+
+def test_delete_applies_the_role_check_of_the_web_view(client, world):
+    """A counter agent with no organisation sees the office's sessions but may neither book nor cancel."""
+    agent = UserFactory(counter_agent=True, organisation=None, sites=[world.o1])
+    _, key = api_token_create(user=agent)
+    registration = RegistrationFactory(session=SessionFactory(site=world.o1, mediator=world.users.mediator))
+    response = client.delete(f"/api/v1/registrations/{registration.pk}", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Votre rôle ne permet pas d'annuler des inscriptions."}
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CONFIRMED
+    # The web button says no to the same person.
+    client.force_login(agent)
+    assert client.post(f"/ateliers/inscriptions/{registration.pk}/annuler/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("traits", "reason"),
+    [
+        ({"past": True}, "Cette séance a déjà commencé ou a eu lieu"),
+        ({"cancelled": True}, "Cette séance est annulée"),
+    ],
+)
+def test_delete_of_a_registration_whose_session_is_over_or_cancelled_is_422_in_french(api, world, traits, reason):
+    session = SessionFactory(site=world.o1, mediator=world.users.mediator, **traits)
+    registration = RegistrationFactory(session=session)
+    response = api.call("delete", f"/registrations/{registration.pk}")
+    assert response.status_code == 422
+    message = f"{reason} : l'inscription ne peut plus être annulée."
+    assert response.json() == {"detail": message, "errors": {"__all__": [message]}}
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CONFIRMED

@@ -1,10 +1,11 @@
-"""Capacity under concurrent bookings: only meaningful on PostgreSQL (row locks, real parallel writers)."""
+"""Capacity under concurrent bookings, each in its own connection: on PostgreSQL the session row lock, on SQLite
+(a file database, IMMEDIATE transactions: tremplin/settings/base.py and test.py) the database write lock."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from tests.beneficiaries.factories import BeneficiaryFactory
 from tests.factories import OrganisationFactory, SiteFactory
@@ -30,8 +31,6 @@ def _in_own_connection(function):
 
 @pytest.mark.django_db(transaction=True)
 def test_50_simultaneous_bookings_for_10_seats_then_cancellations_promote_the_first_waiting():
-    if connection.vendor != "postgresql":
-        pytest.skip("test de concurrence : il faut PostgreSQL (SQLite n'a ni verrous de ligne ni écritures parallèles)")
     site = SiteFactory()
     session = SessionFactory(site=site, capacity=SEATS)
     organisation = OrganisationFactory(la_poste=True)

@@ -149,13 +149,15 @@ def test_booking_for_a_person_reuses_the_record_with_the_same_phone(world):
     assert first.beneficiary.consents.count() == 2
     other_session = SessionFactory(site=world.o1, mediator=world.users.mediator)
     second = services.registration_create_for_person(
-        session=other_session, first_name="L.", last_name="Perrin", phone="+33611223344"
+        session=other_session, first_name="L.", last_name="Perrin", phone="+33611223344", source=STAFF
     )
     assert second.beneficiary == first.beneficiary
     with pytest.raises(services.AlreadyRegistered):
-        services.registration_create_for_person(session=session, first_name="Lucie", last_name="P", phone="0611223344")
+        services.registration_create_for_person(
+            session=session, first_name="Lucie", last_name="P", phone="0611223344", source=STAFF
+        )
     landline = services.registration_create_for_person(
-        session=session, first_name="Marc", last_name="Roux", phone="02 96 00 00 00"
+        session=session, first_name="Marc", last_name="Roux", phone="02 96 00 00 00", source=STAFF
     )
     assert landline.beneficiary.landline_phone == "0296000000" and landline.beneficiary.preferred_channel == "appel"
 
@@ -163,14 +165,16 @@ def test_booking_for_a_person_reuses_the_record_with_the_same_phone(world):
 def test_booking_for_a_person_gives_per_field_french_errors(world):
     session = SessionFactory(site=world.o1, mediator=world.users.mediator)
     with pytest.raises(ValidationError) as error:
-        services.registration_create_for_person(session=session, first_name="", last_name="", phone="12")
+        services.registration_create_for_person(session=session, first_name="", last_name="", phone="12", source=STAFF)
     assert "téléphone" in error.value.message_dict["phone"][0]
     with pytest.raises(ValidationError) as error:
-        services.registration_create_for_person(session=session, first_name="", last_name="Roux", phone="0611111111")
+        services.registration_create_for_person(
+            session=session, first_name="", last_name="Roux", phone="0611111111", source=STAFF
+        )
     assert error.value.message_dict == {"first_name": ["Indiquez le prénom."]}
     with pytest.raises(ValidationError) as error:
         services.registration_create_for_person(
-            session=session, first_name="A", last_name="B", phone="0611111111", birth_year=1850
+            session=session, first_name="A", last_name="B", phone="0611111111", birth_year=1850, source=STAFF
         )
     assert "birth_year" in error.value.message_dict
     assert not Beneficiary.objects.filter(mobile_phone="0611111111").exists()

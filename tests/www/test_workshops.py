@@ -45,7 +45,7 @@ def public_data(session, **changes):
     }
 
 
-def test_public_page_books_without_account_and_can_be_embedded(client, world):
+def test_public_page_records_a_request_without_account_and_can_be_embedded(client, world):
     session = SessionFactory(site=world.o1, mediator=world.users.mediator, capacity=1)
     page = client.get(reverse("workshops:public", args=[world.o1.pk]))
     assert page.status_code == 200
@@ -55,21 +55,19 @@ def test_public_page_books_without_account_and_can_be_embedded(client, world):
     assert "fr-header" not in embedded and "fr-footer" not in embedded
     response = client.post(reverse("workshops:public", args=[world.o1.pk]), public_data(session))
     assert response.status_code == 200
-    assert "votre place est réservée" in response.content.decode()
+    assert "Votre demande est enregistrée" in response.content.decode()
     registration = Registration.objects.get()
-    assert registration.status == RegistrationStatus.CONFIRMED and registration.source == "public"
-    assert str(registration.token) in response.content.decode()
+    assert registration.status == RegistrationStatus.REQUESTED and registration.source == "public"
+    assert str(registration.token) not in response.content.decode()  # the link goes to the person's own phone
     # The ticked consent box is kept, as given by the person herself online (nobody recorded it for her).
     consents = registration.beneficiary.consents.all()
     assert sorted(c.kind for c in consents) == ["contact", "traitement_donnees"]
     assert all(c.given and c.recorded_by is None for c in consents)
-    # Full: the next person is put on the waitlist and told so.
-    second = client.post(reverse("workshops:public", args=[world.o1.pk]), public_data(session, phone="0622222222"))
-    assert "liste d'attente" in second.content.decode()
-    # The same phone again: one person, no second registration, nothing about them shown.
+    # The same phone again: one person, no second request, and the same answer.
     again = client.post(reverse("workshops:public", args=[world.o1.pk]), public_data(session, first_name="Autre"))
-    assert "déjà inscrit" in again.content.decode()
+    assert "Votre demande est enregistrée" in again.content.decode()
     assert Beneficiary.objects.filter(mobile_phone="0611223344").count() == 1
+    assert Registration.objects.count() == 1
     # Other pages keep refusing frames.
     assert client.get(reverse("workshops:manage", args=[registration.token])).headers["X-Frame-Options"] == "DENY"
 

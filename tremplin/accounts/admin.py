@@ -1,9 +1,13 @@
+from axes.helpers import get_client_ip_address
 from django.contrib import admin
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as OtpTOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import User
+from . import services
+from .models import SecurityEvent, User
 
 
 def _clean_email(form) -> str:
@@ -81,3 +85,45 @@ class UserAdmin(DjangoUserAdmin):
     def get_queryset(self, request):
         users = super().get_queryset(request)
         return users if request.user.is_superuser else users.filter(is_superuser=False)
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """The security journal of the accounts, read-only: nobody writes or erases it by hand."""
+
+    list_display = ["at", "user", "action", "actor", "ip_address"]
+    list_filter = ["action", "at"]
+    list_select_related = ["user", "actor"]
+    search_fields = ["user__email", "user__last_name", "actor__email"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# django-otp's admin for TOTP devices, restricted: an administrator sees a user's devices (with their count of
+# wrong codes and the time of the last one) and may remove one (a lost phone), journaled with their name. Nobody
+# creates or edits a device here: its secret must be seen by its holder only (OTP_ADMIN_HIDE_SENSITIVE_DATA).
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(OtpTOTPDeviceAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        services.totp_device_remove(device=obj, by=request.user, ip_address=get_client_ip_address(request))
+
+    def delete_queryset(self, request, queryset):
+        for device in queryset.select_related("user"):
+            self.delete_model(request, device)

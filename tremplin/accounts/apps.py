@@ -6,4 +6,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Comptes et rôles"
 
     def ready(self):
-        from . import tokens  # noqa: F401  (connects the reset of the checked API keys to user and key changes)
+        # second_factor: every sign-in, whatever its path, owes a code or an enrolment (user_logged_in).
+        # tokens: the memory of checked API keys is emptied when users and keys change.
+        from . import second_factor, tokens  # noqa: F401

@@ -11,3 +11,12 @@ class Role(models.TextChoices):
 
 
 NATIONAL_ROLES = (Role.NATIONAL_MANAGER, Role.ADMINISTRATOR)
+
+
+class SecurityAction(models.TextChoices):
+    """What the security journal records about an account's second factor."""
+
+    TOTP_ENABLED = "totp_active", "Double authentification activée"
+    TOTP_DISABLED = "totp_retire", "Double authentification retirée"
+    CODE_REFUSED = "code_refuse", "Code de vérification refusé"
+    LOCKED = "verrouillage", "Vérification verrouillée (trop de codes erronés)"

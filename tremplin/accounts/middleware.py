@@ -1,17 +1,12 @@
-"""Second factor: a user who has confirmed a TOTP device must enter a code before using the platform."""
+"""Second factor: a signed-in session that owes a code, or an enrolment, reaches no other page (admin included).
 
-from urllib.parse import urlencode
+The rules are in tremplin.accounts.second_factor. Static files are served before this middleware (WhiteNoise),
+and a URL that matches no view gets its 404 without being looked at here.
+"""
 
 from django.shortcuts import redirect
-from django.urls import reverse
 
-EXEMPT_PREFIXES = ("/static/", "/compte/verification/", "/compte/deconnexion/")
-
-
-def has_second_factor(user) -> bool:
-    from django_otp import user_has_device
-
-    return user_has_device(user, confirmed=True)
+from . import second_factor
 
 
 class SecondFactorMiddleware:
@@ -19,13 +14,10 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and not request.path.startswith(EXEMPT_PREFIXES)
-            and not user.is_verified()
-            and request.session.get("otp_required", False)
-        ):
-            return redirect(f"{reverse('accounts:verify')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        what = second_factor.owed(request)
+        if what is None or request.resolver_match.view_name in second_factor.ALLOWED_VIEWS[what]:
+            return None
+        return redirect(second_factor.owed_url(what, request.get_full_path()))

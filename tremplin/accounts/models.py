@@ -8,7 +8,7 @@ from django.utils import timezone
 from tremplin.network.models import Organisation, Site
 from tremplin.territories.models import Departement
 
-from .enums import NATIONAL_ROLES, Role
+from .enums import NATIONAL_ROLES, Role, SecurityAction
 
 # What a national programme manager administers in the Django admin (not auth groups, not tasks).
 NATIONAL_MANAGER_APPS = frozenset({"territories", "network", "accounts", "opendata"})
@@ -119,3 +119,29 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.prefix}… ({self.user})"
+
+
+class SecurityEvent(models.Model):
+    """The security journal of an account: its second factor enrolled or removed, codes refused, lockouts.
+
+    Append-only in code (written by tremplin.accounts.services only), read-only in the admin. `actor` is who
+    did it: the account's owner, or the administrator who removed a lost device.
+    """
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="security_events", verbose_name="compte"
+    )
+    action = models.CharField("action", max_length=20, choices=SecurityAction.choices)
+    actor = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="par"
+    )
+    at = models.DateTimeField("le", default=timezone.now, db_index=True)
+    ip_address = models.GenericIPAddressField("adresse IP", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "événement de sécurité"
+        verbose_name_plural = "journal de sécurité des comptes"
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} — {self.user} — {self.at:%d/%m/%Y %H:%M}"

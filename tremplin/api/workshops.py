@@ -151,12 +151,20 @@ def registration_create(request, session_id: int, payload: RegistrationIn):
 
 @router.delete(
     "/registrations/{registration_id}",
-    response={204: None, 404: Message},
+    response={204: None, 403: Message, 404: Message, 422: dict},
     summary="Annuler une inscription (la première personne en attente obtient la place)",
 )
 def registration_delete(request, registration_id: int):
-    registration = get_object_or_404(perms.visible_registrations(request.auth), pk=registration_id)
-    services.registration_cancel(registration=registration, user=request.auth)
+    """The same rules as the button of the session page: the roles that may cancel (403 otherwise), and never
+    once the session has started, taken place or been cancelled (422, with the French reason in `detail`)."""
+    user = request.auth
+    registration = get_object_or_404(perms.visible_registrations(user), pk=registration_id)
+    if not perms.can_manage_registrations(user):
+        return Status(403, {"detail": "Votre rôle ne permet pas d'annuler des inscriptions."})
+    try:
+        services.registration_cancel(registration=registration, user=user)
+    except ValidationError as error:
+        return Status(422, {"detail": " ".join(error.messages), "errors": field_errors(error)})
     return HttpResponse(status=204)
 
 

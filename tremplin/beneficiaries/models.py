@@ -310,12 +310,15 @@ class AccessLogQuerySet(models.QuerySet):
 
 
 class AccessLog(models.Model):
-    """Every opening of a person's record or documents, by whom, and whether it was allowed."""
+    """Every showing of a person's identity or contact data (their record, a session list, a call list, a
+    letter…), by whom, for what, and whether it was allowed. Written by tremplin.beneficiaries.disclosure only."""
 
     beneficiary = models.ForeignKey(Beneficiary, on_delete=models.PROTECT, related_name="access_logs")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField("le", default=timezone.now, db_index=True)
     purpose = models.CharField("objet", max_length=20, choices=AccessPurpose.choices)
+    # What the screen was about ("séance n° 12 du 03/12/2026"): never a name or a contact.
+    about = models.CharField("à propos de", max_length=200, blank=True)
     granted = models.BooleanField("autorisé", default=True)
 
     objects = AccessLogQuerySet.as_manager()

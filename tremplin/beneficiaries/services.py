@@ -1,5 +1,8 @@
 """State changes on people records. Views, commands, the demo and the tests all go through these."""
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -9,8 +12,11 @@ from tremplin.network.models import Organisation, Site
 from tremplin.territories.models import Commune
 
 from . import consents
-from .enums import AccessPurpose, ConsentKind, Gender, JournalAction, SocialStatus
+from .enums import ConsentKind, Gender, JournalAction, SocialStatus
 from .models import AccessLog, Beneficiary, Consent, JournalEntry
+
+if TYPE_CHECKING:
+    from tremplin.diagnostics.models import Screening
 
 EDITABLE_FIELDS = (
     "first_name",
@@ -115,6 +121,30 @@ def beneficiary_create(
 
 
 @transaction.atomic
+def beneficiary_register(
+    *,
+    organisation: Organisation,
+    created_by: User,
+    consents_given: Iterable[str] = (ConsentKind.DATA_PROCESSING,),
+    screening: "Screening | None" = None,
+    **person,
+) -> Beneficiary:
+    """Record a person met in person, all or nothing: the record (`beneficiary_create`, with its duplicates check
+    and `person` fields), the consents they gave (kinds, current texts), and the walk-in screening made just before
+    (attached by `screening_attach`). Any ValidationError, PossibleDuplicates included, leaves nothing written."""
+    from tremplin.diagnostics.models import Screening
+    from tremplin.diagnostics.services import screening_attach
+
+    beneficiary = beneficiary_create(organisation=organisation, created_by=created_by, **person)
+    for kind in consents_given:
+        consent_record(beneficiary=beneficiary, kind=kind, given=True, by=created_by)
+    if screening is not None:
+        # Locked and read again: attached meanwhile by someone else, it is refused by screening_attach.
+        screening_attach(screening=Screening.objects.select_for_update().get(pk=screening.pk), beneficiary=beneficiary)
+    return beneficiary
+
+
+@transaction.atomic
 def beneficiary_update(*, beneficiary: Beneficiary, by: User | None, **changes) -> Beneficiary:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
@@ -136,8 +166,9 @@ def beneficiary_update(*, beneficiary: Beneficiary, by: User | None, **changes) 
 def consent_record(
     *, beneficiary: Beneficiary, kind: str, given: bool, by: User | None, text_version: str | None = None
 ) -> Consent:
-    version = text_version or consents.current_version(kind)
-    if kind not in ConsentKind.values or version not in consents.TEXTS[kind]:
+    texts = consents.TEXTS.get(kind, {})  # an unknown kind is a French error below, not a KeyError
+    version = text_version or (consents.current_version(kind) if texts else "")
+    if kind not in ConsentKind.values or version not in texts:
         raise ValidationError({"text_version": f"Texte de consentement inconnu : {kind} {version}."})
     if not beneficiary.is_active:
         raise ValidationError("Cette fiche n'est plus active (supprimée ou fusionnée).")
@@ -228,8 +259,3 @@ def beneficiary_anonymise(*, beneficiary: Beneficiary, by: User | None) -> Benef
     notifications_forget(beneficiary=beneficiary)
     _journal(beneficiary, JournalAction.ANONYMISED, by)
     return beneficiary
-
-
-def access_record(*, beneficiary: Beneficiary, user: User, purpose: str = AccessPurpose.RECORD, granted: bool = True):
-    """Journal one opening of a person's record or document (also the refused ones)."""
-    return AccessLog.objects.create(beneficiary=beneficiary, user=user, purpose=purpose, granted=granted)

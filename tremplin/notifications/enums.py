@@ -10,6 +10,7 @@ class NotificationKind(models.TextChoices):
     REMINDER = "reminder", "Rappel 48 h avant"
     CHANGE = "change", "Changement de séance"
     CANCELLATION = "cancellation", "Annulation"
+    REQUEST = "request", "Demande d'inscription en ligne à valider"
 
 
 class NotificationStatus(models.TextChoices):
@@ -20,6 +21,9 @@ class NotificationStatus(models.TextChoices):
     CALLED = "called", "Appel fait"
     TO_PRINT = "to_print", "À imprimer"
     PRINTED = "printed", "Imprimé"
+    # No longer needed before it was sent, called or printed (a request from the public page cancelled,
+    # dropped or confirmed meanwhile): it leaves the team's lists.
+    WITHDRAWN = "withdrawn", "Retiré : plus nécessaire"
 
 
 # Statuses that wait for a person of the team (the mediator's lists).

@@ -42,6 +42,12 @@ REASON_NO_CONTACT = "Aucune coordonnée enregistrée : la prévenir autrement (a
 REASON_REMINDER_NOT_BY_POST = "Rappel 48 h avant : un courrier arriverait trop tard"
 REASON_PREFERS_LETTER = "Préfère le courrier"
 REASON_LETTER_ONLY = "Ni mobile ni e-mail : convocation par courrier"
+REASON_REQUEST = "Demande d'inscription faite en ligne : l'appeler, puis la valider sur la page de la séance"
+REASON_REQUEST_NOT_BY_POST = "un courrier arriverait trop tard"
+
+
+# A person who asked to be called back is called for these (not for a reminder or a change).
+CALLBACK_KINDS = (NotificationKind.CONFIRMATION, NotificationKind.WAITLIST, NotificationKind.REQUEST)
 
 
 @dataclass(frozen=True)
@@ -66,12 +72,14 @@ def choose_channel(beneficiary: Beneficiary, *, kind: str, callback_requested: b
 
     Order of the fallback: SMS (a mobile), e-mail, letter (a postal address), a call (a landline), and a
     call with nobody reachable, so that no one is silently left without news. A reminder 48 h before is
-    never a letter (it would arrive too late): it becomes a call when there is a phone number.
+    never a letter (it would arrive too late): it becomes a call when there is a phone number. Nor is the
+    message of a request made on the public page, and a request that goes on the call list says so (the agent
+    confirms it on the session page after the call).
     """
     mobile, email, address = beneficiary.mobile_phone, beneficiary.email, beneficiary.postal_address
     phone = mobile or beneficiary.landline_phone
     preferred = beneficiary.preferred_channel
-    if callback_requested and phone and kind in (NotificationKind.CONFIRMATION, NotificationKind.WAITLIST):
+    if callback_requested and phone and kind in CALLBACK_KINDS:
         choice = _call(beneficiary, REASON_CALLBACK)
     elif preferred == ContactChannel.SMS and mobile:
         choice = ChannelChoice(ContactChannel.SMS, NotificationStatus.QUEUED, mobile)
@@ -93,6 +101,10 @@ def choose_channel(beneficiary: Beneficiary, *, kind: str, callback_requested: b
         choice = _call(beneficiary, REASON_NO_CONTACT)
     if kind == NotificationKind.REMINDER and choice.channel == ContactChannel.LETTER and phone:
         choice = _call(beneficiary, REASON_REMINDER_NOT_BY_POST)
+    if kind == NotificationKind.REQUEST and choice.channel == ContactChannel.LETTER and phone:
+        choice = _call(beneficiary, REASON_REQUEST_NOT_BY_POST)
+    if kind == NotificationKind.REQUEST and choice.status == NotificationStatus.TO_CALL:
+        choice = ChannelChoice(choice.channel, choice.status, choice.recipient, f"{REASON_REQUEST} ({choice.reason})")
     return choice
 
 
@@ -146,13 +158,23 @@ def render_message(registration: Registration, kind: str, channel: str) -> tuple
         return subject, _render_sms(context)
 
 
-def registration_notify(*, registration: Registration, kind: NotificationKind | str) -> Notification | None:
+def registration_notify(
+    *, registration: Registration, kind: NotificationKind | str, told_by=None
+) -> Notification | None:
     """Record the message of `kind` for this registration and queue it on the person's channel.
 
     Called inside the caller's transaction; the send task is queued only when it commits. Returns None when
     nothing is to be sent: the person's record was deleted (anonymised), the person refused to be contacted
     (their latest "contact" consent; the team tells them in person), or the reminder already exists.
+
+    `told_by`: the agent who has just spoken with the person on the phone (confirming their request after
+    calling them). The calls still waiting for this registration are closed in their name, and a message that
+    would go on the call list is recorded as that call, made ("Appel fait").
     """
+    if told_by is not None:
+        registration.notifications.filter(status=NotificationStatus.TO_CALL).update(
+            status=NotificationStatus.CALLED, handled_by=told_by, handled_at=timezone.now()
+        )
     beneficiary = registration.beneficiary
     if not beneficiary.is_active or beneficiary.contact_refused:
         return None
@@ -177,6 +199,12 @@ def registration_notify(*, registration: Registration, kind: NotificationKind | 
         subject=subject,
         body=body,
     )
+    if told_by is not None and notification.status == NotificationStatus.TO_CALL:
+        notification.status, notification.handled_by, notification.handled_at = (
+            NotificationStatus.CALLED,
+            told_by,
+            timezone.now(),
+        )
     if kind != NotificationKind.REMINDER:
         notification.save(force_insert=True)
     else:
@@ -188,6 +216,15 @@ def registration_notify(*, registration: Registration, kind: NotificationKind | 
     if notification.status == NotificationStatus.QUEUED:
         _enqueue_send(notification.pk)
     return notification
+
+
+def registration_messages_withdraw(*, registration: Registration) -> int:
+    """The messages about this registration still waiting (to send, to call, to print) are no longer needed: a
+    request cancelled, dropped or confirmed meanwhile. They leave the team's lists, and the worker skips them."""
+    waiting = (NotificationStatus.QUEUED, NotificationStatus.TO_CALL, NotificationStatus.TO_PRINT)
+    return registration.notifications.filter(status__in=waiting).update(
+        status=NotificationStatus.WITHDRAWN, handled_at=timezone.now()
+    )
 
 
 def _enqueue_send(notification_id: int, *, run_after: datetime.datetime | None = None) -> None:

@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "django.forms",
     "widget_tweaks",
     "axes",
+    "csp",
+    "django_ratelimit",
+    "ninja",  # the API docs' Swagger UI from our own static files (the CDN one is refused by the CSP)
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_tasks",
@@ -60,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -70,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "tremplin.urls"
@@ -106,6 +111,17 @@ if (
     and os.environ.get("DATABASE_PREPARED_STATEMENTS", "1") != "0"
 ):
     DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=2)
+# SQLite (`make demo`, a small pilot): concurrent writes queue instead of failing with "database is locked".
+# WAL: readers never wait for the writer. IMMEDIATE: a transaction takes the write lock at BEGIN, waiting for
+# it up to SQLITE_BUSY_TIMEOUT seconds; without it a transaction that read first is refused at its first
+# write when another one writes. One writer at a time, so bookings are serialised (tremplin/workshops/services.py).
+# synchronous=NORMAL: a power cut may lose the last commits, never corrupts the file. Not on a network drive.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=float(os.environ.get("SQLITE_BUSY_TIMEOUT", "20")),
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -135,7 +151,46 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
+# Reverse proxy. TREMPLIN_TRUSTED_PROXY_COUNT is the number of proxies of ours in front of the application
+# (nginx: 1; a load balancer then nginx: 2), each adding the address it received the request from to
+# X-Forwarded-For; they must be the only way in. 0 (default, no proxy): the connection's address, and the
+# X-Forwarded-* headers are ignored. The login lockout and the rate limits count by tremplin.www.proxy.client_address.
+TREMPLIN_TRUSTED_PROXY_COUNT = int(os.environ.get("TREMPLIN_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "tremplin.www.proxy.client_address"
+RATELIMIT_IP_META_KEY = "tremplin.www.proxy.client_address"
+RATELIMIT_VIEW = "tremplin.www.ratelimits.limited"  # the French page of a limited request (HTTP 429)
+if TREMPLIN_TRUSTED_PROXY_COUNT > 0:
+    # The proxy tells whether the client used HTTPS (it must set, not append, X-Forwarded-Proto).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Cache shared by every process (rate limits count the same requests in all the workers): the database by
+# default (table created by the migration www 0001), Redis when REDIS_URL is set (redis://host:6379/0).
+if REDIS_URL := os.environ.get("REDIS_URL", ""):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            # Django's database cache with an increment that is atomic and keeps the expiry (tremplin/www/cache.py).
+            "BACKEND": "tremplin.www.cache.DatabaseCache",
+            "LOCATION": "tremplin_cache",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("TREMPLIN_CACHE_MAX_ENTRIES", "20000"))},
+        }
+    }
+# django-ratelimit only knows memcached and django-redis by name; the two backends above increment atomically
+# and keep the expiry (tests/www/test_proxy_ratelimit.py, tests/www/test_redis_cache.py).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+
 OTP_TOTP_ISSUER = "Tremplin"
+# Second factor (django-otp TOTP, rules in tremplin/accounts/second_factor.py). A code is accepted one 30-s step
+# before or after the server's clock (device.tolerance = 1); OTP_TOTP_SYNC off keeps that window where it is
+# (it would otherwise follow the drift of each phone). The admin never shows a device's secret.
+OTP_TOTP_SYNC = False
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Mandatory for administrators, national managers and accounts with admin access; for every role when set.
+TREMPLIN_SECOND_FACTOR_ALL_ROLES = env_bool("TREMPLIN_SECOND_FACTOR_ALL_ROLES", False)
+# True lets those accounts in without enrolling (tests, `make demo`, which says so). Never read from the
+# environment here; tremplin/settings/prod.py forces False.
+TREMPLIN_SECOND_FACTOR_RELAXED = False
 
 LANGUAGE_CODE = "fr"
 TIME_ZONE = "Europe/Paris"
@@ -173,6 +228,27 @@ TREMPLIN_NOTIFY_RETRY_SECONDS = int(os.environ.get("TREMPLIN_NOTIFY_RETRY_SECOND
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 10
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts from our own origin only, never inline; no plugin, no <base>
+# elsewhere, no framing (the public booking page, embeddable, widens frame-ancestors itself). Styles: the
+# DSFR and Leaflet files are ours too. Images: data: for Leaflet's and the DSFR's inline icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Sites allowed to show the public booking page in a frame ("*": any site, the default; else a comma-separated
+# list of origins such as https://www.mairie-exemple.fr).
+TREMPLIN_EMBED_ANCESTORS = env_list("TREMPLIN_EMBED_ANCESTORS", "*")
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,13 @@ class RegistrationStatus(models.TextChoices):
     CONFIRMED = "confirmed", "Inscrit"
     WAITLISTED = "waitlisted", "Sur liste d'attente"
     CANCELLED = "cancelled", "Annulé"
+    # Made on the public page: holds no seat until the person confirms it by the link of their own message
+    # (or an agent does, after calling them).
+    REQUESTED = "requested", "Demande à confirmer"
+
+
+# The statuses that hold a seat or a waitlist place (a request holds neither).
+HOLDING_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
 
 
 class RegistrationSource(models.TextChoices):

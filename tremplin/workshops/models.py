@@ -4,13 +4,14 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from tremplin.beneficiaries.models import Beneficiary
 from tremplin.network.models import Site
 
 from .enums import (
+    HOLDING_STATUSES,
     Attendance,
     Autonomy,
     RegistrationSource,
@@ -39,6 +40,24 @@ class Programme(models.Model):
     # Key of the national programmes seeded by `seed_catalogue` (blank for the ones managers add).
     seed_key = models.CharField(max_length=40, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who created and last changed it (written by tremplin.workshops.services; empty: the national seed).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="créé par",
+    )
+    updated_at = models.DateTimeField("modifié le", null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="modifié par",
+    )
 
     class Meta:
         verbose_name = "atelier (programme)"
@@ -83,6 +102,24 @@ class Session(models.Model):
     status = models.CharField("état", max_length=10, choices=SessionStatus.choices, default=SessionStatus.PLANNED)
     series = models.ForeignKey(SessionSeries, on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who planned it and who last changed or cancelled it (written by tremplin.workshops.services).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="programmée par",
+    )
+    updated_at = models.DateTimeField("modifiée le", null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="modifiée par",
+    )
 
     objects = SessionQuerySet.as_manager()
 
@@ -106,7 +143,27 @@ class Session(models.Model):
 
 class RegistrationQuerySet(models.QuerySet):
     def active(self):
-        return self.exclude(status=RegistrationStatus.CANCELLED)
+        """Holding a seat or a waitlist place: neither cancelled nor a request still to confirm."""
+        return self.filter(status__in=HOLDING_STATUSES)
+
+    def requested(self):
+        return self.filter(status=RegistrationStatus.REQUESTED)
+
+    def pending_requests(self, session=None):
+        """Requests that can still be confirmed (of `session`, when given): their session is planned and has not
+        started (after that they are void, see tremplin.workshops.services.registration_request), and the person
+        does not hold it already (booked meanwhile by an agent: the request is dropped if confirmed)."""
+        queryset = self if session is None else self.filter(session=session)
+        held = Registration.objects.filter(
+            session=OuterRef("session"), beneficiary=OuterRef("beneficiary"), status__in=HOLDING_STATUSES
+        )
+        return (
+            queryset.requested()
+            .filter(session__status=SessionStatus.PLANNED, session__starts_at__gt=timezone.now())
+            .filter(~Exists(held))
+            .select_related("beneficiary")
+            .order_by("requested_at", "pk")
+        )
 
     def confirmed(self):
         return self.filter(status=RegistrationStatus.CONFIRMED)
@@ -139,6 +196,28 @@ class Registration(models.Model):
     autonomy_reached = models.CharField(
         "autonomie atteinte sur l'objectif", max_length=30, choices=Autonomy.choices, blank=True
     )
+    # Who last marked the attendance (or the autonomy reached), and when.
+    attendance_marked_at = models.DateTimeField("présence notée le", null=True, blank=True)
+    attendance_marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="présence notée par",
+    )
+    # A request from the public page: when it was made, and when and by whom it became a booking (nobody:
+    # the person did, by the link of their message).
+    requested_at = models.DateTimeField("demandée en ligne le", null=True, blank=True)
+    request_confirmed_at = models.DateTimeField("demande validée le", null=True, blank=True)
+    request_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="demande validée par",
+    )
 
     objects = RegistrationQuerySet.as_manager()
 
@@ -149,14 +228,29 @@ class Registration(models.Model):
             # One active registration per person and session (a second one is a 409, not a duplicate row).
             models.UniqueConstraint(
                 fields=["session", "beneficiary"],
-                condition=~Q(status=RegistrationStatus.CANCELLED),
+                condition=Q(status__in=HOLDING_STATUSES),
                 name="registration_unique_active",
-            )
+            ),
+            # And at most one request still to confirm.
+            models.UniqueConstraint(
+                fields=["session", "beneficiary"],
+                condition=Q(status=RegistrationStatus.REQUESTED),
+                name="registration_unique_request",
+            ),
         ]
         indexes = [models.Index(fields=["session", "status", "created_at"])]
 
     def __str__(self):
         return f"{self.beneficiary} → {self.session}"
+
+    @property
+    def request_dropped(self) -> bool:
+        """A request from the public page that never became a booking (cancelled before, or not needed)."""
+        return (
+            self.status == RegistrationStatus.CANCELLED
+            and self.requested_at is not None
+            and self.request_confirmed_at is None
+        )
 
 
 class CalendarFeed(models.Model):

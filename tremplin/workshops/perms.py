@@ -43,6 +43,12 @@ def can_book(user) -> bool:
     return _staff(user) and user.role in BOOKING_ROLES and bool(user.organisation_id)
 
 
+def can_manage_registrations(user) -> bool:
+    """Cancel a registration, or confirm a request from the public page (on the sessions they see): the web
+    views and the API alike."""
+    return can_book(user) or can_organise(user)
+
+
 def can_edit_catalogue(user) -> bool:
     return _staff(user) and user.role in CATALOGUE_ROLES
 

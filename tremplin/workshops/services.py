@@ -5,8 +5,14 @@ Views, the public booking page, the API, the demo and the tests all go through t
 Capacity is enforced in the database transaction, never by a check made earlier in Python: every
 function that can change who holds a seat first locks the session row (`SELECT … FOR UPDATE`), then
 counts the confirmed registrations inside that lock. Two bookings of the same session therefore run
-one after the other; bookings of different sessions do not wait for each other. On SQLite, which
-has no row locks, writes are serialised by the database itself.
+one after the other; bookings of different sessions do not wait for each other (PostgreSQL).
+
+SQLite has no row locks (`select_for_update` does nothing there). Its transactions take the write lock
+of the whole database when they begin (`transaction_mode: IMMEDIATE`, tremplin/settings/base.py), so the
+`transaction.atomic` of these functions alone serialises every booking (of all sessions, not only one) and
+the counts read inside it are the latest committed; a booking that finds the lock taken waits for it (busy
+timeout) instead of failing with "database is locked". Keep every seat-changing read and write inside
+`transaction.atomic`: a read made before it could be stale by the time the lock is taken.
 """
 
 import datetime
@@ -22,10 +28,10 @@ from tremplin.beneficiaries.enums import ConsentKind, ContactChannel
 from tremplin.beneficiaries.models import PHONE_VALIDATOR, Beneficiary, normalize_phone
 from tremplin.network.models import Organisation, Site
 from tremplin.notifications.enums import NotificationKind
-from tremplin.notifications.services import registration_notify
+from tremplin.notifications.services import registration_messages_withdraw, registration_notify
 
 from .catalogue import NATIONAL_PROGRAMMES
-from .enums import Attendance, Autonomy, RegistrationSource, RegistrationStatus, SessionStatus
+from .enums import HOLDING_STATUSES, Attendance, Autonomy, RegistrationSource, RegistrationStatus, SessionStatus
 from .models import CalendarFeed, Programme, Registration, Session, SessionSeries
 
 PROGRAMME_FIELDS = (
@@ -78,7 +84,7 @@ def programme_create(*, by: User | None = None, **fields) -> Programme:
     unknown = set(fields) - set(PROGRAMME_FIELDS)
     if unknown:
         raise TypeError(f"Champs inconnus : {', '.join(sorted(unknown))}")
-    programme = Programme(**fields)
+    programme = Programme(created_by=by, **fields)
     programme.full_clean()
     programme.save()
     return programme
@@ -89,11 +95,25 @@ def programme_update(*, programme: Programme, by: User | None = None, **changes)
     unknown = set(changes) - set(PROGRAMME_FIELDS)
     if unknown:
         raise TypeError(f"Champs non modifiables : {', '.join(sorted(unknown))}")
-    for name, value in changes.items():
-        setattr(programme, name, value)
+    if _apply(programme, changes):
+        programme.updated_at, programme.updated_by = timezone.now(), by
     programme.full_clean()
     programme.save()
     return programme
+
+
+def _apply(instance, changes: dict) -> list[str]:
+    """Set the changed fields on `instance`; the names of those whose value really changed (a related row is
+    compared by its id: no query)."""
+    changed = []
+    for name, value in changes.items():
+        field = instance._meta.get_field(name)
+        new = value.pk if field.is_relation and value is not None else value
+        if getattr(instance, field.attname) != new:
+            changed.append(name)
+    for name in changed:
+        setattr(instance, name, changes[name])
+    return changed
 
 
 # --- sessions --------------------------------------------------------------------------------------
@@ -132,6 +152,7 @@ def session_create(
         capacity=capacity,
         equipment_lent=equipment_lent,
         series=series,
+        created_by=by,
     )
     _session_clean(session)
     session.save()
@@ -201,9 +222,10 @@ def session_update(*, session: Session, by: User | None = None, **changes) -> Se
     locked = _lock(session)
     if locked.status != SessionStatus.PLANNED:
         raise ValidationError("Seule une séance prévue peut être modifiée.")
-    announced = [name for name in ANNOUNCED_FIELDS if name in changes and getattr(locked, name) != changes[name]]
-    for name, value in changes.items():
-        setattr(locked, name, value)
+    changed = _apply(locked, changes)
+    announced = [name for name in ANNOUNCED_FIELDS if name in changed]
+    if changed:
+        locked.updated_at, locked.updated_by = timezone.now(), by
     confirmed = locked.registrations.confirmed().count()
     if locked.capacity < confirmed:
         raise ValidationError(
@@ -220,21 +242,27 @@ def session_update(*, session: Session, by: User | None = None, **changes) -> Se
 
 @transaction.atomic
 def session_cancel(*, session: Session, by: User | None = None) -> Session:
-    """Cancel the session: every registration is cancelled and each person is told."""
+    """Cancel the session: every registration is cancelled and each person holding a seat or a waitlist place
+    is told. Requests still to confirm are void, without a message (the person never had a place)."""
     locked = _lock(session)
     if locked.status == SessionStatus.CANCELLED:
         return locked
     if locked.status == SessionStatus.DONE:
         raise ValidationError("Une séance déjà réalisée ne peut pas être annulée.")
-    locked.status = SessionStatus.CANCELLED
-    locked.save(update_fields=["status"])
     now = timezone.now()
-    for registration in locked.registrations.active().select_related("beneficiary"):
+    locked.status, locked.updated_at, locked.updated_by = SessionStatus.CANCELLED, now, by
+    locked.save(update_fields=["status", "updated_at", "updated_by"])
+    statuses = (*HOLDING_STATUSES, RegistrationStatus.REQUESTED)
+    for registration in locked.registrations.filter(status__in=statuses).select_related("beneficiary"):
+        held_a_place = registration.status in HOLDING_STATUSES
         registration.status = RegistrationStatus.CANCELLED
         registration.cancelled_at = now
         registration.cancelled_by = by
         registration.save(update_fields=["status", "cancelled_at", "cancelled_by"])
-        registration_notify(registration=registration, kind=NotificationKind.CANCELLATION)
+        if held_a_place:
+            registration_notify(registration=registration, kind=NotificationKind.CANCELLATION)
+        else:
+            registration_messages_withdraw(registration=registration)
     return locked
 
 
@@ -274,6 +302,27 @@ def _is_open(session: Session) -> bool:
     return session.status == SessionStatus.PLANNED and session.starts_at > timezone.now()
 
 
+def _refuse_if_closed(session: Session, refused: str) -> None:
+    """A French ValidationError when the session is cancelled, done or started; `refused` says what can no
+    longer be done (« l'inscription ne peut plus être annulée »). What happened at a session that has begun is
+    the attendance sheet's business."""
+    if session.status == SessionStatus.CANCELLED:
+        raise ValidationError(f"Cette séance est annulée : {refused}.", code="session_cancelled")
+    if session.status == SessionStatus.DONE or session.starts_at <= timezone.now():
+        raise ValidationError(f"Cette séance a déjà commencé ou a eu lieu : {refused}.", code="session_past")
+
+
+def _place(locked: Session) -> tuple[bool, int | None]:
+    """(a seat is free, else the rank this person gets on the waitlist) in the locked session.
+
+    Read inside the lock, in one query: a booking of this session committed meanwhile is seen, and everyone
+    waiting was booked before this person."""
+    statuses = list(locked.registrations.active().values_list("status", flat=True))
+    if statuses.count(RegistrationStatus.CONFIRMED) < locked.capacity:
+        return True, None
+    return False, statuses.count(RegistrationStatus.WAITLISTED) + 1
+
+
 def _book(
     locked: Session,
     beneficiary: Beneficiary,
@@ -290,14 +339,11 @@ def _book(
         existing = locked.registrations.active().filter(beneficiary=beneficiary).first()
         if existing is not None:
             raise AlreadyRegistered(existing)
-    # Read inside the lock, in one query: a booking of this session committed meanwhile is seen.
-    holding = locked.registrations.filter(status__in=(RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED))
-    statuses = list(holding.values_list("status", flat=True))
-    confirmed = statuses.count(RegistrationStatus.CONFIRMED) < locked.capacity
+    seat, position = _place(locked)
     registration = Registration(
         session=locked,
         beneficiary=beneficiary,
-        status=RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.WAITLISTED,
+        status=RegistrationStatus.CONFIRMED if seat else RegistrationStatus.WAITLISTED,
         source=source,
         created_by=user,
         created_at=timezone.now(),  # taken inside the lock: the waitlist order is the booking order
@@ -310,9 +356,8 @@ def _book(
         exclude=["session", "beneficiary", "created_by", "token"], validate_unique=False, validate_constraints=False
     )
     registration.save(force_insert=True)
-    # Everyone waiting was booked before this person, inside this same lock.
-    registration.position = None if confirmed else statuses.count(RegistrationStatus.WAITLISTED) + 1
-    kind = NotificationKind.CONFIRMATION if confirmed else NotificationKind.WAITLIST
+    registration.position = position
+    kind = NotificationKind.CONFIRMATION if seat else NotificationKind.WAITLIST
     registration_notify(registration=registration, kind=kind)
     return registration
 
@@ -342,18 +387,30 @@ def registration_create(
 
 @transaction.atomic
 def registration_cancel(*, registration: Registration, user: User | None = None) -> Registration:
-    """Cancel one registration (idempotent). A freed seat goes to the first person waiting, who is told."""
-    locked_session = _lock(registration.session)
+    """Cancel one registration, or a request still to confirm (idempotent). A freed seat goes to the first
+    person waiting, who is told; a request held no place, so cancelling it tells nobody and promotes nobody.
+
+    Refused with a French ValidationError once the session has started, taken place or been cancelled."""
+    locked_session = _lock(registration.session_id)
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.status == RegistrationStatus.CANCELLED:
         return registration
+    was_request = registration.status == RegistrationStatus.REQUESTED
+    _refuse_if_closed(
+        locked_session,
+        "la demande d'inscription ne peut plus être annulée"
+        if was_request
+        else "l'inscription ne peut plus être annulée",
+    )
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = timezone.now()
     registration.cancelled_by = user
     registration.save(update_fields=["status", "cancelled_at", "cancelled_by"])
+    if was_request:
+        registration_messages_withdraw(registration=registration)
+        return registration
     registration_notify(registration=registration, kind=NotificationKind.CANCELLATION)
-    if _is_open(locked_session):
-        _promote(locked_session)
+    _promote(locked_session)
     return registration
 
 
@@ -361,11 +418,68 @@ def registration_cancel(*, registration: Registration, user: User | None = None)
 def registration_confirm_by_person(*, registration: Registration) -> Registration:
     """The person says, through the link of their message, that they will come."""
     registration = Registration.objects.select_for_update().select_related("session").get(pk=registration.pk)
-    if registration.status == RegistrationStatus.CANCELLED or not _is_open(registration.session):
-        raise ValidationError("Cette inscription ne peut plus être confirmée.")
+    _refuse_if_closed(registration.session, "l'inscription ne peut plus être confirmée")
+    if registration.status == RegistrationStatus.REQUESTED:
+        raise ValidationError("Validez d'abord votre demande d'inscription.", code="request_pending")
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise ValidationError("Cette inscription est annulée : elle ne peut plus être confirmée.", code="cancelled")
     if registration.confirmed_by_person_at is None:
         registration.confirmed_by_person_at = timezone.now()
         registration.save(update_fields=["confirmed_by_person_at"])
+    return registration
+
+
+@transaction.atomic
+def registration_request_confirm(*, registration: Registration, by: User | None = None) -> Registration:
+    """Turn a request from the public page into a booking, with the same rules as a booking: a seat, else a
+    waitlist place, taken now under the session lock (the waitlist order is the order of confirmation), then
+    the usual confirmation or waitlist message.
+
+    `by`: the agent who confirms it after calling the person (their call is recorded as made: the request's
+    calls still waiting are closed, and a confirmation that would go on the call list is noted as told);
+    None: the person, by the link of their message (a seat then counts as their "I'll be there").
+
+    Idempotent: a request already confirmed comes back as it is. When the person already holds this session
+    (booked meanwhile by an agent), the request is dropped: it comes back cancelled, nothing else changes.
+    Refused with a French ValidationError when the request was cancelled, or the session is cancelled, done or
+    started (a request not confirmed before the session starts is void). The returned registration carries
+    `position` (its rank on the waitlist, or None).
+    """
+    locked = _lock(registration.session_id)
+    registration = Registration.objects.select_for_update().select_related("beneficiary").get(pk=registration.pk)
+    if registration.status in HOLDING_STATUSES and registration.request_confirmed_at is not None:
+        registration.position = waitlist_position(registration)
+        return registration
+    if registration.status != RegistrationStatus.REQUESTED:
+        raise ValidationError("Cette demande d'inscription n'est plus valable.", code="request_void")
+    _refuse_if_closed(locked, "la demande d'inscription ne peut plus être validée")
+    if not registration.beneficiary.is_active:
+        raise ValidationError("Cette fiche n'est plus active (supprimée ou fusionnée).")
+    now = timezone.now()
+    if locked.registrations.active().filter(beneficiary_id=registration.beneficiary_id).exists():
+        registration.status, registration.cancelled_at, registration.cancelled_by = (
+            RegistrationStatus.CANCELLED,
+            now,
+            by,
+        )
+        registration.save(update_fields=["status", "cancelled_at", "cancelled_by"])
+        registration_messages_withdraw(registration=registration)
+        registration.position = None
+        return registration
+    seat, position = _place(locked)
+    registration.status = RegistrationStatus.CONFIRMED if seat else RegistrationStatus.WAITLISTED
+    registration.created_at = now  # taken inside the lock: the waitlist order is the order of confirmation
+    registration.request_confirmed_at, registration.request_confirmed_by = now, by
+    fields = ["status", "created_at", "request_confirmed_at", "request_confirmed_by"]
+    if seat and by is None:
+        registration.confirmed_by_person_at = now
+        fields.append("confirmed_by_person_at")
+    registration.save(update_fields=fields)
+    registration.position = position
+    if by is None:  # confirmed by the link: a call still waiting for the request is not needed any more
+        registration_messages_withdraw(registration=registration)
+    kind = NotificationKind.CONFIRMATION if seat else NotificationKind.WAITLIST
+    registration_notify(registration=registration, kind=kind, told_by=by)
     return registration
 
 
@@ -400,33 +514,18 @@ def _person_errors(first_name: str, last_name: str, phone: str) -> dict:
     return errors
 
 
-@transaction.atomic
-def registration_create_for_person(
+def _person_for_phone(
+    locked: Session,
     *,
-    session: Session | int,
     first_name: str,
     last_name: str,
     phone: str,
-    birth_year: int | None = None,
-    source: str = RegistrationSource.PUBLIC,
-    user: User | None = None,
-    callback_requested: bool = False,
-    consent_given: bool = False,
-    among: QuerySet[Session] | None = None,
-) -> Registration:
-    """Book for someone known only by name and phone (public page, partner tools).
-
-    The same phone number within the organisation means the same person (the record is reused, never
-    shown; the names typed are then not required); otherwise a record is created. Raises ValidationError
-    with per-field French messages, and the exceptions of `registration_create`.
-    """
-    locked = _lock(session, among)
-    if not _is_open(locked):
-        raise SessionNotOpen()
-    phone = normalize_phone(phone)
-    errors = _person_errors(first_name, last_name, phone)
-    if "phone" in errors:
-        raise ValidationError({"phone": errors["phone"]})
+    birth_year: int | None,
+    user: User | None,
+    consent_given: bool,
+) -> tuple[Beneficiary, bool]:
+    """(record, created): the oldest record with this (normalised, valid) phone in the organisation that follows
+    the people of this session, else a new record from what was typed."""
     organisation = booking_organisation(locked)
     if organisation is None:
         raise ValidationError("Cette séance n'est rattachée à aucune organisation.")
@@ -435,7 +534,8 @@ def registration_create_for_person(
     same_phone = Beneficiary.objects.filter(organisation=organisation).duplicates_of(phones=(phone,))
     beneficiary = min(same_phone.order_by(), key=lambda person: person.pk, default=None)
     if beneficiary is not None:
-        return _book(locked, beneficiary, source=source, user=user, callback_requested=callback_requested)
+        return beneficiary, False
+    errors = _person_errors(first_name, last_name, phone)
     if errors:
         raise ValidationError(errors)
     site = locked.site if locked.site_id and locked.site.organisation_id in (None, organisation.pk) else None
@@ -453,7 +553,122 @@ def registration_create_for_person(
     if consent_given:
         for kind in (ConsentKind.DATA_PROCESSING, ConsentKind.CONTACT):
             beneficiary_services.consent_record(beneficiary=beneficiary, kind=kind, given=True, by=user)
-    return _book(locked, beneficiary, source=source, user=user, callback_requested=callback_requested, new_person=True)
+    return beneficiary, True
+
+
+@transaction.atomic
+def registration_create_for_person(
+    *,
+    session: Session | int,
+    first_name: str,
+    last_name: str,
+    phone: str,
+    source: str,
+    birth_year: int | None = None,
+    user: User | None = None,
+    callback_requested: bool = False,
+    consent_given: bool = False,
+    among: QuerySet[Session] | None = None,
+) -> Registration:
+    """Book at once for someone known only by name and phone, on behalf of an agent or a partner tool (API).
+
+    The same phone number within the organisation means the same person (the record is reused, never
+    shown; the names typed are then not required); otherwise a record is created. Raises ValidationError
+    with per-field French messages, and the exceptions of `registration_create`. The public page never
+    comes here: it records a request (`registration_request`).
+    """
+    if source == RegistrationSource.PUBLIC:
+        raise ValueError("Une inscription depuis la page publique est une demande : registration_request.")
+    locked = _lock(session, among)
+    if not _is_open(locked):
+        raise SessionNotOpen()
+    phone = normalize_phone(phone)
+    errors = _person_errors(first_name, last_name, phone)
+    if "phone" in errors:
+        raise ValidationError({"phone": errors["phone"]})
+    beneficiary, created = _person_for_phone(
+        locked,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        birth_year=birth_year,
+        user=user,
+        consent_given=consent_given,
+    )
+    return _book(
+        locked, beneficiary, source=source, user=user, callback_requested=callback_requested, new_person=created
+    )
+
+
+@transaction.atomic
+def registration_request(
+    *,
+    session: Session | int,
+    first_name: str,
+    last_name: str,
+    phone: str,
+    birth_year: int | None = None,
+    callback_requested: bool = False,
+    consent_given: bool = False,
+) -> Registration | None:
+    """What the public page records: a request that holds no seat until the person confirms it by the link
+    sent to their own contact, or an agent does after calling them (`registration_request_confirm`). Typing a
+    known number therefore never attaches a booking to that person's record, nor reveals anything of it.
+
+    The phone finds the record as for `registration_create_for_person`; a new number gets a new record from
+    what was typed. The message (kind REQUEST) goes by the record's own channel: the number typed for a new
+    record, the phone or e-mail already on a known one; a landline, a request to be called, or no usable
+    channel puts it on the team's call list ("À appeler"), and the session page lists the requests to confirm.
+    A request is void once its session starts: it can no longer be confirmed, and the lists stop showing it
+    (nothing purges the row, kept as the trace of the request).
+
+    Returns the request, or None when nothing new is recorded and nobody is told (the person already holds
+    this session, or already has a request for it waiting): the page must answer the same in every case.
+    Everything typed is checked before the phone is looked up, so that a refusal never depends on whether the
+    number is known. Raises ValidationError (per-field French messages) and SessionNotOpen.
+    """
+    locked = _lock(session)
+    if not _is_open(locked):
+        raise SessionNotOpen()
+    phone = normalize_phone(phone)
+    errors = _person_errors(first_name, last_name, phone)
+    if errors:
+        raise ValidationError(errors)
+    typed = Beneficiary(first_name=first_name, last_name=last_name, birth_year=birth_year, **_phone_fields(phone))
+    typed.full_clean(
+        exclude=[field.name for field in Beneficiary._meta.fields if field.is_relation],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    beneficiary, created = _person_for_phone(
+        locked,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        birth_year=birth_year,
+        user=None,
+        consent_given=consent_given,
+    )
+    if not created:
+        statuses = (*HOLDING_STATUSES, RegistrationStatus.REQUESTED)
+        if locked.registrations.filter(beneficiary=beneficiary, status__in=statuses).exists():
+            return None
+    now = timezone.now()
+    registration = Registration(
+        session=locked,
+        beneficiary=beneficiary,
+        status=RegistrationStatus.REQUESTED,
+        source=RegistrationSource.PUBLIC,
+        created_at=now,
+        requested_at=now,
+        callback_requested=callback_requested,
+    )
+    registration.full_clean(
+        exclude=["session", "beneficiary", "created_by", "token"], validate_unique=False, validate_constraints=False
+    )
+    registration.save(force_insert=True)
+    registration_notify(registration=registration, kind=NotificationKind.REQUEST)
+    return registration
 
 
 # --- attendance ------------------------------------------------------------------------------------
@@ -462,7 +677,8 @@ def registration_create_for_person(
 @transaction.atomic
 def attendance_record(*, session: Session, marks: dict[int, tuple[str, str]], by: User | None = None) -> Session:
     """Record who came. `marks` maps a registration id to (attendance, autonomy reached); the autonomy
-    is kept for present people only. The session becomes done once every confirmed person is marked."""
+    is kept for present people only. Each mark that changes keeps who (`by`) and when. The session becomes
+    done once every confirmed person is marked."""
     locked = _lock(session)
     if locked.status == SessionStatus.CANCELLED:
         raise ValidationError("La séance est annulée.")
@@ -473,16 +689,23 @@ def attendance_record(*, session: Session, marks: dict[int, tuple[str, str]], by
     if unknown:
         raise ValidationError("Certaines personnes ne sont pas inscrites à cette séance.")
     changed = []
+    now = timezone.now()
     for pk, (attendance, autonomy) in marks.items():
         if attendance and attendance not in Attendance.values:
             raise ValidationError({"attendance": f"Présence inconnue : {attendance}."})
         if autonomy and autonomy not in Autonomy.values:
             raise ValidationError({"autonomy_reached": f"Niveau d'autonomie inconnu : {autonomy}."})
         registration = registrations[pk]
-        registration.attendance = attendance or ""
-        registration.autonomy_reached = (autonomy or "") if attendance == Attendance.PRESENT else ""
+        mark = (attendance or "", (autonomy or "") if attendance == Attendance.PRESENT else "")
+        if mark == (registration.attendance, registration.autonomy_reached):
+            continue
+        registration.attendance, registration.autonomy_reached = mark
+        registration.attendance_marked_at, registration.attendance_marked_by = now, by
         changed.append(registration)
-    Registration.objects.bulk_update(changed, ["attendance", "autonomy_reached"])
+    if changed:
+        Registration.objects.bulk_update(
+            changed, ["attendance", "autonomy_reached", "attendance_marked_at", "attendance_marked_by"]
+        )
     if not locked.registrations.confirmed().filter(attendance="").exists():
         locked.status = SessionStatus.DONE
         locked.save(update_fields=["status"])

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tremplin.beneficiaries import perms, services
+from tremplin.beneficiaries import disclosure, perms, services
 from tremplin.beneficiaries.enums import AccessPurpose, ConsentKind
 from tremplin.beneficiaries.models import Beneficiary
 from tremplin.diagnostics import selectors as diagnostic_selectors
@@ -27,17 +27,12 @@ def _crumbs(*items):
     return [("Accueil", reverse("home:index")), ("Personnes", reverse("beneficiaries:list")), *items]
 
 
-def get_visible_person_or_404(request, pk, purpose=AccessPurpose.RECORD, queryset=None) -> Beneficiary:
-    """The person if `request.user` may see them, journaled; otherwise 404 (the refusal is journaled too)."""
-    queryset = queryset if queryset is not None else Beneficiary.objects.all()
-    person = perms.visible_beneficiaries(request.user, queryset.active()).filter(pk=pk).first()
-    if person is None:
-        existing = Beneficiary.objects.filter(pk=pk).only("pk").first()
-        if existing is not None:
-            services.access_record(beneficiary=existing, user=request.user, purpose=purpose, granted=False)
-        raise Http404("Personne introuvable")
-    services.access_record(beneficiary=person, user=request.user, purpose=purpose)
-    return person
+def get_visible_person_or_404(request, pk, purpose=AccessPurpose.RECORD, queryset=None, about="") -> Beneficiary:
+    """The person if `request.user` may see them, journaled (tremplin.beneficiaries.disclosure); otherwise 404."""
+    try:
+        return disclosure.person_for_viewer(request.user, pk, purpose=purpose, about=about, queryset=queryset)
+    except Beneficiary.DoesNotExist:
+        raise Http404("Personne introuvable") from None
 
 
 @login_required
@@ -50,6 +45,9 @@ def person_list(request):
     page = Paginator(people.order_by("last_name", "first_name", "pseudonym", "pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    page.object_list = disclosure.attach_people(
+        request.user, page.object_list, purpose=AccessPurpose.LIST, about=_list_about(query, page), attribute=None
+    )
     context = {
         "title": "Personnes accompagnées",
         "breadcrumb": _crumbs(),
@@ -59,6 +57,11 @@ def person_list(request):
         "can_record": perms.can_record_beneficiary(request.user),
     }
     return render(request, "beneficiaries/list.html", context)
+
+
+def _list_about(query: str, page) -> str:
+    """What the list showed, without the search text (it may be a name or a phone number)."""
+    return f"page {page.number}" + (" d'une recherche" if query else "")
 
 
 def _person_fields(data) -> dict:
@@ -73,36 +76,43 @@ def person_create(request):
     if not perms.can_record_beneficiary(user):
         raise PermissionDenied("Votre rôle ne permet pas d'enregistrer des personnes.")
     sites = perms.recording_sites(user)
-    screening_id = request.GET.get("reperage") or request.POST.get("screening")
-    screening = visible_screenings(user).anonymous().filter(pk=screening_id).first() if screening_id else None
+    screening_id = str(request.POST.get("screening") or request.GET.get("reperage") or "")
+    screening = visible_screenings(user).filter(pk=screening_id).first() if screening_id.isdigit() else None
     form = BeneficiaryCreateForm(
         request.POST or None, sites=sites, initial={"screening": screening.pk if screening else None}
     )
     candidates = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        consents_given = [ConsentKind.DATA_PROCESSING] + ([ConsentKind.CONTACT] if data["consent_contact"] else [])
         try:
-            person = services.beneficiary_create(
+            if screening_id and screening is None:
+                raise ValidationError("Ce repérage est introuvable dans votre périmètre : la fiche n'a pas été créée.")
+            # One service, one transaction: the record, its consents and the screening, or nothing.
+            person = services.beneficiary_register(
                 organisation=user.organisation,
                 created_by=user,
+                consents_given=consents_given,
+                screening=screening,
                 duplicates_among=perms.visible_beneficiaries(user),
                 ignore_duplicates=data["confirm_not_duplicate"],
                 **_person_fields(data),
             )
         except services.PossibleDuplicates as duplicates:
-            candidates = duplicates.candidates
+            candidates = disclosure.attach_people(
+                user,
+                duplicates.candidates,
+                purpose=AccessPurpose.DUPLICATES,
+                about="création d'une fiche",
+                attribute=None,
+            )
             form.data = form.data.copy()
             form.data["confirm_not_duplicate"] = "on"
         except ValidationError as error:
-            form.add_error(None, error)
+            errors = error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
+            for field, field_messages in errors:
+                form.add_error(field if field in form.fields else None, field_messages)
         else:
-            services.consent_record(beneficiary=person, kind=ConsentKind.DATA_PROCESSING, given=True, by=user)
-            if data["consent_contact"]:
-                services.consent_record(beneficiary=person, kind=ConsentKind.CONTACT, given=True, by=user)
-            if screening is not None:
-                from tremplin.diagnostics.services import screening_attach
-
-                screening_attach(screening=screening, beneficiary=person)
             messages.success(request, f"La fiche de {person.display_name} est créée.")
             return redirect("beneficiaries:detail", pk=person.pk)
     context = {
@@ -110,7 +120,7 @@ def person_create(request):
         "breadcrumb": _crumbs(("Nouvelle personne", None)),
         "form": form,
         "candidates": candidates,
-        "screening": screening,
+        "screening": screening if screening and screening.beneficiary_id is None else None,
     }
     return render(request, "beneficiaries/form.html", context)
 
@@ -128,20 +138,26 @@ def person_detail(request, pk):
         ),
     )
     diagnostics = list(person.diagnostics.all())
-    duplicates = list(
-        perms.visible_beneficiaries(user)
-        .duplicates_of(
-            first_name=person.first_name,
-            last_name=person.last_name,
-            pseudonym=person.pseudonym,
-            birth_year=person.birth_year,
-            commune_id=person.commune_id,
-            phones=(person.mobile_phone, person.landline_phone),
-            email=person.email,
+    can_edit = perms.can_record_beneficiary(user)
+    duplicates = []
+    if can_edit:  # only those who can merge are shown the look-alike records
+        look_alikes = (
+            perms.visible_beneficiaries(user)
+            .duplicates_of(
+                first_name=person.first_name,
+                last_name=person.last_name,
+                pseudonym=person.pseudonym,
+                birth_year=person.birth_year,
+                commune_id=person.commune_id,
+                phones=(person.mobile_phone, person.landline_phone),
+                email=person.email,
+            )
+            .exclude(pk=person.pk)
+            .select_related("commune")
         )
-        .exclude(pk=person.pk)
-        .select_related("commune")
-    )
+        duplicates = disclosure.attach_people(
+            user, look_alikes, purpose=AccessPurpose.DUPLICATES, about=f"fiche n° {person.pk}", attribute=None
+        )
     context = {
         "title": person.display_name,
         "breadcrumb": _crumbs((person.display_name, None)),
@@ -152,7 +168,7 @@ def person_detail(request, pk):
         "diagnostics": diagnostics,
         "progress": diagnostic_selectors.progress(diagnostics),
         "duplicates": duplicates,
-        "can_edit": perms.can_record_beneficiary(user),
+        "can_edit": can_edit,
         "can_assess": perms.can_assess(user),
     }
     return render(request, "beneficiaries/detail.html", context)

@@ -76,9 +76,13 @@ def screening_result(request, pk):
     screening = get_object_or_404(
         visible_screenings(request.user).select_related("beneficiary", "site", "performed_by"), pk=pk
     )
+    person = None
     if screening.beneficiary_id:
-        get_visible_person_or_404(request, screening.beneficiary_id, purpose=AccessPurpose.SCREENING)
+        person = get_visible_person_or_404(
+            request, screening.beneficiary_id, purpose=AccessPurpose.SCREENING, about=f"repérage n° {screening.pk}"
+        )
     context = {
+        "person": person,
         "title": "Résultat du repérage",
         "breadcrumb": _crumbs(("Repérage au guichet", reverse("diagnostics:screening")), ("Résultat", None)),
         "screening": screening,

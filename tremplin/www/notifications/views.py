@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from tremplin.beneficiaries import disclosure
+from tremplin.beneficiaries.enums import AccessPurpose
 from tremplin.notifications import services
 from tremplin.notifications.enums import ContactChannel, NotificationStatus
 from tremplin.notifications.letters import letters_pdf
@@ -54,8 +56,26 @@ def _menu(request, current: str) -> list[dict]:
     ]
 
 
-def _page(request, queryset):
-    return Paginator(queryset.with_context().order_by("created_at", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request, queryset, purpose: str):
+    """One page of messages, each with `.person` as this viewer may see them (the one read path)."""
+    page = Paginator(queryset.with_context().order_by("created_at", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = _show(request, page.object_list, purpose, about=f"page {page.number}")
+    return page
+
+
+def _show(request, notifications, purpose: str, about: str = ""):
+    return disclosure.attach_people(request.user, notifications, purpose=purpose, about=about)
+
+
+def _shown_one(request, notification, purpose: str):
+    return disclosure.person_shown(
+        request.user, notification.beneficiary, purpose=purpose, about=f"message n° {notification.pk}"
+    )
+
+
+OTHER_STRUCTURE_LETTER = (
+    "Ce courrier est destiné à une personne suivie par une autre structure : c'est elle qui l'imprime."
+)
 
 
 def _context(request, current: str, title: str, **extra) -> dict:
@@ -74,16 +94,17 @@ def index(request):
 
 @login_required
 def to_call(request):
-    page = _page(request, _visible(request).to_call())
+    page = _page(request, _visible(request).to_call(), AccessPurpose.CALL_LIST)
     return render(request, "notifications/to_call.html", _context(request, "to_call", "À appeler", page=page))
 
 
 @login_required
 @require_POST
 def call_done(request, pk):
-    notification = get_object_or_404(_visible(request), pk=pk)
+    notification = get_object_or_404(_visible(request).select_related("beneficiary"), pk=pk)
     if services.notification_call_done(notification=notification, user=request.user):
-        messages.success(request, f"Appel à {notification.beneficiary.display_name} noté comme fait.")
+        person = _shown_one(request, notification, AccessPurpose.CALL_LIST)
+        messages.success(request, f"Appel à {person.name} noté comme fait.")
     else:
         messages.info(request, "Cet appel était déjà noté comme fait.")
     return redirect("notifications:to_call")
@@ -91,9 +112,10 @@ def call_done(request, pk):
 
 @login_required
 def letters(request):
-    page = _page(request, _visible(request).to_print())
-    form = LetterBatchForm(queryset=_visible(request).to_print(), initial={"notifications": list(page.object_list)})
-    context = _context(request, "to_print", "Courriers à imprimer", page=page, form=form)
+    page = _page(request, _visible(request).to_print(), AccessPurpose.LETTERS)
+    printable = [n for n in page.object_list if n.person.in_scope]
+    form = LetterBatchForm(queryset=_visible(request).to_print(), initial={"notifications": printable})
+    context = _context(request, "to_print", "Courriers à imprimer", page=page, form=form, printable=printable)
     return render(request, "notifications/letters.html", context)
 
 
@@ -105,7 +127,11 @@ def _pdf_response(notifications, filename: str) -> HttpResponse:
 
 @login_required
 def letter_pdf(request, pk):
-    notification = get_object_or_404(_visible(request).filter(channel=ContactChannel.LETTER), pk=pk)
+    notification = get_object_or_404(
+        _visible(request).filter(channel=ContactChannel.LETTER).select_related("beneficiary"), pk=pk
+    )
+    if _shown_one(request, notification, AccessPurpose.LETTER_PDF).is_masked:
+        raise PermissionDenied(OTHER_STRUCTURE_LETTER)
     return _pdf_response([notification], f"courrier-{notification.pk}.pdf")
 
 
@@ -116,8 +142,17 @@ def letters_batch_pdf(request):
     if not form.is_valid():
         messages.info(request, "Ces courriers ont déjà été imprimés, ou vous n'y avez pas accès.")
         return redirect("notifications:letters")
-    batch = form.cleaned_data["notifications"].order_by("created_at", "pk")
-    return _pdf_response(batch, f"courriers-{timezone.localdate():%Y-%m-%d}.pdf")
+    batch = _show(
+        request,
+        form.cleaned_data["notifications"].select_related("beneficiary").order_by("created_at", "pk"),
+        AccessPurpose.LETTER_PDF,
+        about="courriers imprimés ensemble",
+    )
+    printable = [n for n in batch if n.person.in_scope]
+    if not printable:
+        messages.info(request, OTHER_STRUCTURE_LETTER)
+        return redirect("notifications:letters")
+    return _pdf_response(printable, f"courriers-{timezone.localdate():%Y-%m-%d}.pdf")
 
 
 @login_required
@@ -135,8 +170,13 @@ def letters_printed(request):
 @login_required
 def failures(request):
     visible = _visible(request)
-    page = _page(request, visible.failed())
-    retrying = visible.retrying().with_context().order_by("next_attempt_at", "pk")[:50]
+    page = _page(request, visible.failed(), AccessPurpose.FAILED_SENDS)
+    retrying = _show(
+        request,
+        visible.retrying().with_context().order_by("next_attempt_at", "pk")[:50],
+        AccessPurpose.FAILED_SENDS,
+        about="nouveaux essais en cours",
+    )
     context = _context(request, "failed", "Échecs d'envoi", page=page, retrying=retrying)
     return render(request, "notifications/failures.html", context)
 
@@ -144,9 +184,10 @@ def failures(request):
 @login_required
 @require_POST
 def retry(request, pk):
-    notification = get_object_or_404(_visible(request), pk=pk)
+    notification = get_object_or_404(_visible(request).select_related("beneficiary"), pk=pk)
     if services.notification_retry(notification=notification, user=request.user):
-        messages.success(request, f"Nouvel envoi demandé pour {notification.beneficiary.display_name}.")
+        person = _shown_one(request, notification, AccessPurpose.FAILED_SENDS)
+        messages.success(request, f"Nouvel envoi demandé pour {person.name}.")
     else:
         messages.info(request, "Ce message n'est plus en échec.")
     return redirect("notifications:failures")

@@ -1,4 +1,3 @@
-import csv
 import io
 import json
 import secrets
@@ -22,6 +21,7 @@ from tremplin.planning.perms import (
     visible_scenarios,
 )
 from tremplin.planning.services import CURVE_ACTIVE, CURVE_MEDIATORS, curve_request, scenario_submit
+from tremplin.www import csv as safe_csv
 
 from .charts import french_number, line_chart
 from .forms import CompareForm, ScenarioForm
@@ -302,17 +302,13 @@ CSV_HEADER = [
 ]
 
 
-def _decimal(value) -> str:
-    return "" if value is None else f"{value:.6f}".replace(".", ",")
-
-
 @login_required
 @require_GET
 def export_csv(request, pk):
     scenario = _scenario(request, pk, done=True)
     rows = selectors.plan_rows(scenario.result, selectors.plan_sites(scenario.result))
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = safe_csv.writer(buffer)  # names and codes come from imported files: no formula runs
     writer.writerow(CSV_HEADER)
     for row in rows:
         writer.writerow(
@@ -322,12 +318,12 @@ def export_csv(request, pk):
                 row["id"],
                 row["name"],
                 row["commune"],
-                _decimal(row["latitude"]),
-                _decimal(row["longitude"]),
+                safe_csv.decimal(row["latitude"]),
+                safe_csv.decimal(row["longitude"]),
                 row["population"],
             ]
         )
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(safe_csv.BOM + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="scenario-{scenario.pk}.csv"'
     return response
 

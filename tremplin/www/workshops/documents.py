@@ -1,12 +1,13 @@
 """Documents of a session: PDFs (WeasyPrint from HTML templates), the participants CSV, the iCal feed."""
 
-import csv
 import io
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+
+from tremplin.www import csv as safe_csv
 
 CSV_HEADERS = [
     "Nom",
@@ -35,14 +36,16 @@ def render_pdf(template: str, context: dict) -> bytes:
 
 
 def participants_csv(session, registrations) -> str:
-    """French headers, ';' separator, UTF-8 with BOM (opens as is in Excel); says who registered each person."""
+    """French headers, ';' separator, UTF-8 with BOM (opens as is in Excel); says who registered each person.
+
+    `registrations` carry `.person` (tremplin.beneficiaries.disclosure): masked outside the viewer's scope."""
     buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    buffer.write(safe_csv.BOM)
+    writer = safe_csv.writer(buffer)  # a name typed on the public page may start with "=" or "@"
     writer.writerow(CSV_HEADERS)
     position = 0
     for registration in registrations:
-        person = registration.beneficiary
+        person = registration.person  # tremplin.beneficiaries.disclosure: masked outside the viewer's scope
         waiting = registration.status == "waitlisted"
         position += waiting
         writer.writerow(

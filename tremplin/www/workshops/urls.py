@@ -16,6 +16,7 @@ urlpatterns = [
     path("seances/<int:pk>/feuille-de-presence.pdf", views.attendance_sheet_pdf, name="attendance_pdf"),
     path("seances/<int:pk>/participants.csv", views.participants_csv, name="participants_csv"),
     path("inscriptions/<int:pk>/annuler/", views.registration_cancel, name="registration_cancel"),
+    path("inscriptions/<int:pk>/confirmer/", views.registration_request_confirm, name="registration_request_confirm"),
     path("inscriptions/<int:pk>/attestation.pdf", views.certificate_pdf, name="certificate"),
     path("personne/<int:pk>/", views.person_booking, name="person"),
     path("personne/<int:pk>/inscrire/<int:session_pk>/", views.person_book, name="person_book"),

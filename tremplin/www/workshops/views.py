@@ -5,17 +5,17 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
 
 from tremplin.accounts.perms import visible_sites
+from tremplin.beneficiaries import disclosure
 from tremplin.beneficiaries.enums import AccessPurpose
 from tremplin.network.models import Site
 from tremplin.workshops import perms, selectors, services
@@ -29,12 +29,14 @@ from tremplin.workshops.enums import (
     WorkshopLevel,
 )
 from tremplin.workshops.models import CalendarFeed, Programme, Registration, Session
+from tremplin.www import ratelimits
+from tremplin.www.framing import embeddable
+from tremplin.www.redirects import next_or
 
 from . import documents
 from .forms import ProgrammeForm, PublicBookingForm, SessionForm
 
 PUBLIC_WEEKS_AHEAD = 8
-PUBLIC_MAX_POSTS = 20  # per address and hour on the public booking page
 DAY_NAMES = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 
 
@@ -48,6 +50,16 @@ def _visible_session_or_404(request, pk, queryset=None) -> Session:
     if session is None:
         raise Http404("Séance introuvable")
     return session
+
+
+def _about(session: Session) -> str:
+    """What a screen about this session says in the access journal (never a person's name)."""
+    return f"séance n° {session.pk} du {timezone.localtime(session.starts_at):%d/%m/%Y}"
+
+
+def _show_people(request, registrations, purpose: str, session: Session) -> list[Registration]:
+    """Each registration gets `.person`: what this viewer may see of the person (the one read path)."""
+    return disclosure.attach_people(request.user, registrations, purpose=purpose, about=_about(session))
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -86,14 +98,14 @@ def session_detail(request, pk):
     session = _visible_session_or_404(
         request,
         pk,
-        Session.objects.select_related("programme", "site", "mediator", "series").prefetch_related(
+        Session.objects.select_related("programme", "site", "mediator", "series", "updated_by").prefetch_related(
             Prefetch(
                 "registrations",
                 queryset=Registration.objects.active().select_related("beneficiary", "created_by"),
             )
         ),
     )
-    registrations = list(session.registrations.all())
+    registrations = _show_people(request, session.registrations.all(), AccessPurpose.SESSION, session)
     confirmed = [r for r in registrations if r.status == RegistrationStatus.CONFIRMED]
     waitlisted = sorted(
         (r for r in registrations if r.status == RegistrationStatus.WAITLISTED), key=lambda r: (r.created_at, r.pk)
@@ -105,6 +117,10 @@ def session_detail(request, pk):
         "confirmed": confirmed,
         "waitlisted": waitlisted,
         "free": max(0, session.capacity - len(confirmed)),
+        "masked_count": sum(1 for r in registrations if r.person.is_masked),
+        "requests": _show_people(
+            request, Registration.objects.pending_requests(session), AccessPurpose.SESSION, session
+        ),
         "can_organise": perms.can_organise(user),
         "is_planned": session.status == SessionStatus.PLANNED,
         "has_started": session.starts_at <= timezone.now(),
@@ -262,11 +278,45 @@ def session_cancel(request, pk):
 @login_required
 @require_POST
 def registration_cancel(request, pk):
-    registration = get_object_or_404(perms.visible_registrations(request.user).select_related("session"), pk=pk)
-    _require(perms.can_book(request.user) or perms.can_organise(request.user), "Action non autorisée.")
-    services.registration_cancel(registration=registration, user=request.user)
-    messages.success(request, f"L'inscription de {registration.beneficiary} est annulée.")
-    return redirect(request.POST.get("next") or reverse("workshops:session", args=[registration.session_id]))
+    registration = get_object_or_404(
+        perms.visible_registrations(request.user).select_related("session", "beneficiary"), pk=pk
+    )
+    _require(perms.can_manage_registrations(request.user), "Votre rôle ne permet pas d'annuler des inscriptions.")
+    try:
+        services.registration_cancel(registration=registration, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("workshops:session", pk=registration.session_id)
+    person = disclosure.person_shown(
+        request.user, registration.beneficiary, purpose=AccessPurpose.SESSION, about=_about(registration.session)
+    )
+    what = "La demande d'inscription" if registration.status == RegistrationStatus.REQUESTED else "L'inscription"
+    messages.success(request, f"{what} de {person.name} est annulée.")
+    return redirect(next_or(request, "workshops:session", registration.session_id))
+
+
+@login_required
+@require_POST
+def registration_request_confirm(request, pk):
+    """An agent confirms a request from the public page, after calling the person (session page)."""
+    registration = get_object_or_404(perms.visible_registrations(request.user), pk=pk)
+    _require(perms.can_manage_registrations(request.user), "Votre rôle ne permet pas de confirmer des inscriptions.")
+    try:
+        registration = services.registration_request_confirm(registration=registration, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if registration.status == RegistrationStatus.CONFIRMED:
+            messages.success(request, "La demande est confirmée : la personne est inscrite. Elle est prévenue.")
+        elif registration.status == RegistrationStatus.WAITLISTED:
+            messages.info(
+                request,
+                f"La demande est confirmée, mais la séance est complète : la personne est en liste d'attente "
+                f"(position {registration.position}). Elle est prévenue.",
+            )
+        else:
+            messages.info(request, "Cette personne était déjà inscrite à la séance : la demande est retirée.")
+    return redirect("workshops:session", pk=registration.session_id)
 
 
 # --- booking from a person's record ----------------------------------------------------------------
@@ -275,7 +325,7 @@ def registration_cancel(request, pk):
 def _person(request, pk):
     from tremplin.www.beneficiaries.views import get_visible_person_or_404
 
-    return get_visible_person_or_404(request, pk)
+    return get_visible_person_or_404(request, pk, purpose=AccessPurpose.BOOKING)
 
 
 @login_required
@@ -435,6 +485,7 @@ def attendance(request, pk):
         else:
             messages.success(request, "La feuille de présence est enregistrée.")
             return redirect("workshops:session", pk=pk)
+    registrations = _show_people(request, registrations, AccessPurpose.ATTENDANCE, session)
     context = {
         "title": f"Présences — {session.programme.title}",
         "breadcrumb": _crumbs(
@@ -458,10 +509,13 @@ def _organised_session(request, pk) -> Session:
 @login_required
 def attendance_sheet_pdf(request, pk):
     session = _organised_session(request, pk)
-    registrations = (
+    registrations = _show_people(
+        request,
         session.registrations.confirmed()
         .select_related("beneficiary")
-        .order_by("beneficiary__last_name", "beneficiary__first_name", "pk")
+        .order_by("beneficiary__last_name", "beneficiary__first_name", "pk"),
+        AccessPurpose.ATTENDANCE_PDF,
+        session,
     )
     pdf = documents.render_pdf(
         "workshops/pdf/attendance_sheet.html", {"session": session, "registrations": registrations}
@@ -472,8 +526,13 @@ def attendance_sheet_pdf(request, pk):
 @login_required
 def participants_csv(request, pk):
     session = _organised_session(request, pk)
-    registrations = session.registrations.select_related("beneficiary", "created_by", "cancelled_by").order_by(
-        "status", "created_at", "pk"
+    registrations = _show_people(
+        request,
+        session.registrations.select_related("beneficiary", "created_by", "cancelled_by").order_by(
+            "status", "created_at", "pk"
+        ),
+        AccessPurpose.PARTICIPANTS_CSV,
+        session,
     )
     response = HttpResponse(documents.participants_csv(session, registrations), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="participants-seance-{session.pk}.csv"'
@@ -489,9 +548,13 @@ def certificate_pdf(request, pk):
         pk=pk,
         attendance=Attendance.PRESENT,
     )
-    from tremplin.beneficiaries.services import access_record
-
-    access_record(beneficiary=registration.beneficiary, user=request.user, purpose=AccessPurpose.RECORD)
+    registration.person = disclosure.person_shown(
+        request.user, registration.beneficiary, purpose=AccessPurpose.CERTIFICATE, about=_about(registration.session)
+    )
+    if registration.person.is_masked:
+        raise PermissionDenied(
+            "Cette personne est suivie par une autre structure : c'est elle qui lui remet son attestation."
+        )
     pdf = documents.render_pdf(
         "workshops/pdf/certificate.html", {"registration": registration, "session": registration.session}
     )
@@ -534,21 +597,9 @@ def stats(request):
 # --- public pages (no account) ---------------------------------------------------------------------
 
 
-def _client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
-def _rate_limited(request) -> bool:
-    key = f"workshops:public-booking:{_client_address(request)}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        return cache.incr(key) > PUBLIC_MAX_POSTS
-    except ValueError:
-        return False
-
-
-@xframe_options_exempt
+@embeddable
 @require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=ratelimits.PUBLIC_BOOKING_RATE, method="POST", block=False)
 def public_booking(request, site_id):
     """Self-booking page of a place; `?integre=1` drops the header and footer to be embedded in a partner's site."""
     site = get_object_or_404(Site, pk=site_id)
@@ -571,40 +622,36 @@ def public_booking(request, site_id):
     shown = [s for s in sessions if str(s.programme_id) == programme_id] if programme_id.isdigit() else sessions
     form = PublicBookingForm(request.POST or None, sessions=sessions, initial={"session": request.GET.get("seance")})
     if request.method == "POST":
-        if _rate_limited(request):
-            form.add_error(
-                None, "Trop de demandes depuis cette connexion. Réessayez dans une heure, ou appelez le lieu."
-            )
+        if request.limited:
+            form.add_error(None, ratelimits.LIMITED_MESSAGE)
         elif form.is_valid() and not form.cleaned_data["website"]:
             data = form.cleaned_data
             session = next(s for s in sessions if s.pk == data["session"])
             try:
-                registration = services.registration_create_for_person(
+                # A request, confirmed by the link sent to the person's own contact: the phone number typed may
+                # be someone else's, so the answer is the same whether it is known, already booked, or new.
+                services.registration_request(
                     session=session,
                     first_name=data["first_name"],
                     last_name=data["last_name"],
                     phone=data["phone"],
                     birth_year=data["birth_year"],
                     callback_requested=data["callback_requested"],
-                    source=RegistrationSource.PUBLIC,
                     consent_given=data["consent"],
                 )
-            except services.AlreadyRegistered:
-                # Never show the existing registration: the phone number may be someone else's.
-                form.add_error(None, "Vous êtes déjà inscrit·e à cette séance. Votre place est bien gardée.")
             except ValidationError as error:
                 for field, field_messages in services_errors(error).items():
                     form.add_error(field if field in form.fields else None, field_messages)
             else:
-                # Answered on this page (not a redirect): it is the only one that may be shown in a frame.
+                # Answered on this page (not a redirect): it is the only one that may be shown in a frame. It shows
+                # what the visitor chose, and nothing of any registration.
                 context = {
-                    "title": "Votre inscription est enregistrée",
+                    "title": "Votre demande est enregistrée",
                     "site": site,
-                    "registration": registration,
                     "session": session,
                     "when": _when(session),
                     "embedded": embedded,
-                    "manage_url": request.build_absolute_uri(reverse("workshops:manage", args=[registration.token])),
+                    "callback_requested": data["callback_requested"],
                 }
                 return render(request, "workshops/public_booked.html", context)
         elif form.is_valid():
@@ -629,22 +676,42 @@ def services_errors(error: ValidationError) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=ratelimits.MANAGE_REGISTRATION_RATE, method="POST")  # limited: settings.RATELIMIT_VIEW
 def manage_registration(request, token):
-    """The link of every message: the person confirms they will come, or cancels, without an account."""
+    """The link of every message: the person validates their request from the public page, confirms they will
+    come, or cancels, without an account. It shows this registration only (never the person's other ones)."""
     registration = get_object_or_404(
-        Registration.objects.select_related("session__programme", "session__site", "beneficiary"), token=token
+        Registration.objects.select_related("session__programme", "session__site"), token=token
     )
     session = registration.session
     if request.method == "POST":
         action = request.POST.get("action")
         try:
-            if action == "confirmer":
+            if action == "valider":
+                validated = services.registration_request_confirm(registration=registration)
+                if validated.status == RegistrationStatus.CONFIRMED:
+                    messages.success(request, "Merci, votre inscription est validée : votre place est réservée.")
+                elif validated.status == RegistrationStatus.WAITLISTED:
+                    messages.info(
+                        request,
+                        "Merci, votre demande est validée. L'atelier est complet : vous êtes sur la liste "
+                        f"d'attente, en position {validated.position}. Nous vous prévenons si une place se libère.",
+                    )
+                else:
+                    messages.info(
+                        request, "Vous étiez déjà inscrit·e à cette séance : rien ne change, votre place est gardée."
+                    )
+            elif action == "confirmer":
                 services.registration_confirm_by_person(registration=registration)
                 messages.success(request, "Merci, votre présence est confirmée. À bientôt !")
             elif action == "annuler":
+                was_request = registration.status == RegistrationStatus.REQUESTED
                 services.registration_cancel(registration=registration)
                 messages.success(
-                    request, "Votre inscription est annulée. Votre place est proposée à une autre personne."
+                    request,
+                    "Votre demande est annulée : aucune place n'est réservée."
+                    if was_request
+                    else "Votre inscription est annulée. Votre place est proposée à une autre personne.",
                 )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

@@ -55,6 +55,14 @@ class Command(BaseCommand):
         self.stdout.write(f"Mot de passe de tous les comptes de démonstration : {DEMO_PASSWORD}")
         for user, detail in accounts:
             self.stdout.write(f"  {user.get_role_display():<35} {user.email:<38} {detail}")
+        if settings.TREMPLIN_SECOND_FACTOR_RELAXED:
+            self.stdout.write(
+                self.style.WARNING(
+                    "Démonstration : la double authentification n'est pas imposée aux comptes administrateur, "
+                    "pilote national et d'administration (TREMPLIN_SECOND_FACTOR_RELAXED) ; en production elle "
+                    "l'est toujours. Pour l'essayer ici : TREMPLIN_SECOND_FACTOR_RELAXED=0 make demo"
+                )
+            )
 
     @transaction.atomic
     def create_accounts(self):

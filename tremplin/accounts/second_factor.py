@@ -1,0 +1,130 @@
+"""Second factor rules: who must enrol, what a signed-in session still owes, and the lockout after wrong codes.
+
+Every sign-in, whatever its path (our login page, the Django admin's, `Client.force_login`, any future one),
+goes through `django.contrib.auth.login`, which sends `user_logged_in`: `on_login` then forgets any code
+entered earlier in the session and records whether the account has a confirmed device. A session that was
+never through `on_login` (opened before this code, or by a path that skipped the signal) is checked on its
+first request instead: nothing is let through on a missing mark.
+
+SecondFactorMiddleware then sends a session that owes something to its page, and nowhere else:
+- VERIFY: the account has a confirmed device and no code was entered in this session → the code page;
+- ENROL: the account must have a second factor (`enrolment_required`) and has none → the enrolment page.
+Signing out stays possible in both cases.
+"""
+
+from datetime import datetime
+from urllib.parse import urlencode
+
+from axes.helpers import get_cool_off
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.urls import reverse
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
+
+from .enums import NATIONAL_ROLES
+
+SESSION_KEY = "second_factor"  # what the account had at sign-in: HAS_DEVICE or NO_DEVICE
+HAS_DEVICE = "device"
+NO_DEVICE = "none"
+
+VERIFY = "verify"  # what a session may owe
+ENROL = "enrol"
+
+ROLE = "role"  # why enrolment is required: administrators, national managers, accounts with admin access
+ALL_ROLES = "all_roles"  # every account, by TREMPLIN_SECOND_FACTOR_ALL_ROLES
+
+# The only pages a session that owes a code, or an enrolment, may open (URL names).
+ALLOWED_VIEWS = {
+    VERIFY: frozenset({"accounts:verify", "accounts:logout"}),
+    ENROL: frozenset({"accounts:totp_enable", "accounts:logout"}),
+}
+
+TOTP_TOLERANCE = 1  # steps of 30 s accepted before and after the server's: a phone's clock may be a little off
+
+
+def enrolment_reason(user) -> str | None:
+    """Why this account must have a second factor before using the platform (ROLE, ALL_ROLES), or None.
+
+    Administrators, national managers and every account with access to the Django admin (is_staff,
+    superuser): always, unless TREMPLIN_SECOND_FACTOR_RELAXED (tests and `make demo` only; the production
+    settings force it off). Other roles: only when TREMPLIN_SECOND_FACTOR_ALL_ROLES is set.
+    """
+    if settings.TREMPLIN_SECOND_FACTOR_RELAXED:
+        return None
+    if user.role in NATIONAL_ROLES or user.is_staff or user.is_superuser:
+        return ROLE
+    return ALL_ROLES if settings.TREMPLIN_SECOND_FACTOR_ALL_ROLES else None
+
+
+def enrolment_required(user) -> bool:
+    return enrolment_reason(user) is not None
+
+
+def _is_verified(user) -> bool:
+    # request.user is django-otp's wrapped user, except just after login() replaced it (then: not verified).
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
+def on_login(sender, request, user, **kwargs) -> None:
+    """Every sign-in starts without a second factor verified, and records whether one will be asked."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    if getattr(user, "otp_device", None) is None:  # not an OTP-aware login form that checked a code itself
+        session.pop(DEVICE_ID_SESSION_KEY, None)
+    session[SESSION_KEY] = HAS_DEVICE if user_has_device(user, confirmed=True) else NO_DEVICE
+
+
+user_logged_in.connect(on_login, dispatch_uid="tremplin-second-factor-on-login")
+
+
+def owed(request) -> str | None:
+    """VERIFY, ENROL, or None when this request's session owes nothing."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or _is_verified(user):
+        return None
+    state = request.session.get(SESSION_KEY)
+    if state not in (HAS_DEVICE, NO_DEVICE):  # never marked at sign-in: check now, once per session
+        state = HAS_DEVICE if user_has_device(user, confirmed=True) else NO_DEVICE
+        request.session[SESSION_KEY] = state
+    if state == HAS_DEVICE:
+        return VERIFY
+    return ENROL if enrolment_required(user) else None
+
+
+def owed_url(what: str, next_url: str) -> str:
+    """The page that settles what is owed, coming back to `next_url` afterwards."""
+    name = "accounts:verify" if what == VERIFY else "accounts:totp_enable"
+    return f"{reverse(name)}?{urlencode({'next': next_url})}"
+
+
+def mark(request, state: str) -> None:
+    """What the session now knows of the account's device (after enrolment, removal, or a stale mark)."""
+    request.session[SESSION_KEY] = state
+
+
+# --- Lockout after repeated wrong codes ---------------------------------------------------------
+# As for passwords (django-axes): AXES_FAILURE_LIMIT wrong codes in a row lock the account's second factor
+# for AXES_COOLOFF_TIME. Counted on the devices themselves (django-otp's throttling_failure_count, reset by a
+# right code), so the lock follows the account, not an IP address: whoever types codes already has the
+# password, and could change address.
+
+
+def lock_reached(device) -> bool:
+    """Has this device refused AXES_FAILURE_LIMIT codes in a row (locked now, or until its lock ended)?"""
+    return (
+        device.throttling_failure_count >= settings.AXES_FAILURE_LIMIT
+        and device.throttling_failure_timestamp is not None
+    )
+
+
+def lock_end(device) -> datetime:
+    return device.throttling_failure_timestamp + get_cool_off()
+
+
+def locked_until(devices) -> datetime | None:
+    """When the lock of these devices ends, if they are locked now."""
+    now = timezone.now()
+    return max((lock_end(d) for d in devices if lock_reached(d) and lock_end(d) > now), default=None)
