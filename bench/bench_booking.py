@@ -29,6 +29,7 @@ Results: bench/results/booking-<date>-<hhmmss>[-sqlite].json and a section appen
 """
 
 import argparse
+import atexit
 import datetime
 import http.client
 import json
@@ -368,9 +369,9 @@ def main():
         modes["hot"] = (args.hot_sessions, args.hot_capacity)
     if not modes:
         sys.exit("Aucun mode : --no-spread avec --hot-sessions 0")
-    scratch = None
     if args.sqlite:
         scratch = tempfile.mkdtemp(prefix="tremplin-bench-")
+        atexit.register(shutil.rmtree, scratch, ignore_errors=True)  # whatever the outcome
         os.environ["DATABASE_URL"] = f"sqlite:///{scratch}/bench.sqlite3"
         engine, launcher = "SQLite", ".venv/bin/python"
     elif os.environ.get("DATABASE_URL", "").startswith("postgres"):
@@ -437,8 +438,6 @@ def main():
         "modes": results,
         "file": str(out.relative_to(ROOT)),
     }
-    if scratch:
-        shutil.rmtree(scratch, ignore_errors=True)
     print(json.dumps(result, indent=2, ensure_ascii=False))
     if not args.no_record:
         RESULTS.mkdir(parents=True, exist_ok=True)
