@@ -122,6 +122,7 @@ def test_series_creates_one_session_a_week_at_the_same_local_time():
     assert len({s.series_id for s in sessions}) == 1
     assert {timezone.localtime(s.starts_at).strftime("%a %H:%M") for s in sessions} == {"Tue 14:00"}
     assert all(s.ends_at - s.starts_at == datetime.timedelta(hours=2) for s in sessions)
+    assert sessions[0].series.label == f"{programme.title} — chaque mardi à 14h00, 6 semaines"  # French, any locale
     with pytest.raises(ValidationError):
         services.session_series_create(weeks=0, programme=programme, mediator=mediator, starts_at=start, capacity=8)
 

@@ -6,7 +6,8 @@ from .base import PASSWORD_HASHERS as BASE_HASHERS
 from .base import env_bool
 from .test import *  # noqa: F403
 
-DEBUG = os.environ.get("DEBUG", "1") == "1"
+# The demo shows the real French error pages (DEBUG=1 make demo for Django's technical pages).
+DEBUG = os.environ.get("DEBUG", "0") == "1"
 SECRET_KEY = os.environ.get("SECRET_KEY", "tremplin-dev-only-not-secret")  # noqa: S105
 PASSWORD_HASHERS = BASE_HASHERS
 # The demo accounts sign in without enrolling a second factor (setup_demo says so); a code is still asked of an

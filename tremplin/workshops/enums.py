@@ -33,3 +33,7 @@ class Attendance(models.TextChoices):
     PRESENT = "present", "Présent"
     EXCUSED = "excused", "Excusé"
     ABSENT = "absent", "Absent"
+
+
+# Days of the week as a French label says them (Python's %A follows the machine's locale, English here).
+DAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")

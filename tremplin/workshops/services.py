@@ -31,7 +31,15 @@ from tremplin.notifications.enums import NotificationKind
 from tremplin.notifications.services import registration_messages_withdraw, registration_notify
 
 from .catalogue import NATIONAL_PROGRAMMES
-from .enums import HOLDING_STATUSES, Attendance, Autonomy, RegistrationSource, RegistrationStatus, SessionStatus
+from .enums import (
+    DAY_NAMES,
+    HOLDING_STATUSES,
+    Attendance,
+    Autonomy,
+    RegistrationSource,
+    RegistrationStatus,
+    SessionStatus,
+)
 from .models import CalendarFeed, Programme, Registration, Session, SessionSeries
 
 PROGRAMME_FIELDS = (
@@ -169,7 +177,8 @@ def session_series_create(*, weeks: int, label: str = "", **session_fields) -> l
     length = (ends_at - first_start) if ends_at else None
     programme = session_fields["programme"]
     series = SessionSeries.objects.create(
-        label=label or f"{programme.title} — chaque {first_start:%A} à {first_start:%H:%M}, {weeks} semaines"
+        label=label
+        or f"{programme.title} — chaque {DAY_NAMES[first_start.weekday()]} à {first_start:%Hh%M}, {weeks} semaines"
     )
     sessions = []
     for week in range(weeks):

@@ -60,6 +60,7 @@ def _page(request, queryset, purpose: str):
     """One page of messages, each with `.person` as this viewer may see them (the one read path)."""
     page = Paginator(queryset.with_context().order_by("created_at", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = _show(request, page.object_list, purpose, about=f"page {page.number}")
+    page.masked_count = sum(1 for notification in page.object_list if notification.person.is_masked)
     return page
 
 

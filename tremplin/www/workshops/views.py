@@ -20,6 +20,7 @@ from tremplin.beneficiaries.enums import AccessPurpose
 from tremplin.network.models import Site
 from tremplin.workshops import perms, selectors, services
 from tremplin.workshops.enums import (
+    DAY_NAMES,
     Attendance,
     Autonomy,
     RegistrationSource,
@@ -37,7 +38,6 @@ from . import documents
 from .forms import ProgrammeForm, PublicBookingForm, SessionForm
 
 PUBLIC_WEEKS_AHEAD = 8
-DAY_NAMES = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 
 
 def _crumbs(*items):
