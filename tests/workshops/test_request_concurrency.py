@@ -1,11 +1,12 @@
 """Requests from the public page confirmed at the same moment never overbook the session: each confirmation
-takes its place under the session lock, and the waitlist order is the order of confirmation (PostgreSQL)."""
+takes its place under the session lock, and the waitlist order is the order of confirmation. PostgreSQL: the
+session row lock; SQLite: the write lock each transaction takes when it begins (IMMEDIATE)."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from tests.factories import OrganisationFactory, SiteFactory, UserFactory
 from tests.workshops.factories import SessionFactory
@@ -17,8 +18,6 @@ REQUESTS, SEATS = 30, 5
 
 @pytest.mark.django_db(transaction=True)
 def test_30_requests_confirmed_at_once_for_5_seats_fill_the_seats_then_the_waitlist_in_order():
-    if connection.vendor != "postgresql":
-        pytest.skip("test de concurrence : il faut PostgreSQL (SQLite n'a ni verrous de ligne ni écritures parallèles)")
     la_poste = OrganisationFactory(la_poste=True)
     site = SiteFactory(organisation=la_poste)
     agent = UserFactory(mediator=True, organisation=la_poste, sites=[site])
