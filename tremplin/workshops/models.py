@@ -22,6 +22,13 @@ from .enums import (
 )
 
 
+def _acting_user(label: str) -> models.ForeignKey:
+    """Who did something to the row (written by tremplin.workshops.services; kept when the account goes)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=label
+    )
+
+
 class Programme(models.Model):
     """A workshop in the catalogue: what people learn to do unaided."""
 
@@ -41,23 +48,9 @@ class Programme(models.Model):
     seed_key = models.CharField(max_length=40, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # Who created and last changed it (written by tremplin.workshops.services; empty: the national seed).
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="créé par",
-    )
+    created_by = _acting_user("créé par")
     updated_at = models.DateTimeField("modifié le", null=True, blank=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="modifié par",
-    )
+    updated_by = _acting_user("modifié par")
 
     class Meta:
         verbose_name = "atelier (programme)"
@@ -103,23 +96,9 @@ class Session(models.Model):
     series = models.ForeignKey(SessionSeries, on_delete=models.SET_NULL, null=True, blank=True, related_name="sessions")
     created_at = models.DateTimeField(auto_now_add=True)
     # Who planned it and who last changed or cancelled it (written by tremplin.workshops.services).
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="programmée par",
-    )
+    created_by = _acting_user("programmée par")
     updated_at = models.DateTimeField("modifiée le", null=True, blank=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="modifiée par",
-    )
+    updated_by = _acting_user("modifiée par")
 
     objects = SessionQuerySet.as_manager()
 
@@ -198,26 +177,12 @@ class Registration(models.Model):
     )
     # Who last marked the attendance (or the autonomy reached), and when.
     attendance_marked_at = models.DateTimeField("présence notée le", null=True, blank=True)
-    attendance_marked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="présence notée par",
-    )
+    attendance_marked_by = _acting_user("présence notée par")
     # A request from the public page: when it was made, and when and by whom it became a booking (nobody:
     # the person did, by the link of their message).
     requested_at = models.DateTimeField("demandée en ligne le", null=True, blank=True)
     request_confirmed_at = models.DateTimeField("demande validée le", null=True, blank=True)
-    request_confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="demande validée par",
-    )
+    request_confirmed_by = _acting_user("demande validée par")
 
     objects = RegistrationQuerySet.as_manager()
 
