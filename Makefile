@@ -6,6 +6,10 @@ PY := $(VENV)/bin/python
 # Real reference data when the shared folder is beside the project (override with TREMPLIN_DATA_DIR=...).
 TREMPLIN_DATA_DIR ?= $(abspath $(wildcard ../shared/data))
 export TREMPLIN_DATA_DIR
+# Where `make demo` / `make serve` listen (PORT=8100 make demo); message links follow (TREMPLIN_PUBLIC_URL).
+PORT ?= 8000
+HOST ?= 127.0.0.1
+export PORT HOST
 
 .PHONY: install demo serve test test-sqlite quality format lock bench clean
 

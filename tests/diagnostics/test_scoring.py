@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from tremplin.diagnostics import questionnaire as questionnaires
 from tremplin.diagnostics import scoring
 from tremplin.diagnostics.enums import AreaLevel, InseeClass, OverallLevel, Thematique
+from tremplin.workshops.catalogue import NATIONAL_PROGRAMMES
 
 NONE, BASIC, ABOVE = scoring.NONE, scoring.BASIC, scoring.ABOVE_BASIC
 QUESTIONNAIRE = questionnaires.current()
@@ -255,3 +256,85 @@ def test_questionnaire_files_are_valid_and_versioned():
     assert questionnaires.versions() == ["2026.1"]
     with pytest.raises(questionnaires.QuestionnaireError):
         questionnaires.load("dsi2-base", "0.0")
+
+
+# --- Learning path: one advice, taught by the catalogue --------------------------------------------
+CATALOGUE_OFFER = {(programme["theme"], programme["level"]) for programme in NATIONAL_PROGRAMMES}
+AUTONOME_EVERYWHERE = dict.fromkeys((u["id"] for u in QUESTIONNAIRE.use_cases), "autonome")
+
+
+def test_full_guidance_for_email_gives_a_beginner_path_email_first():
+    """The reported case: low capacities (Eurostat « limited »), full guidance for e-mail, partial autonomy
+    for procedures, no device: beginner level, e-mail then procedures, nothing the catalogue lacks."""
+    result = QUESTIONNAIRE.score(True, {"comm_instant_messaging": True, "problem_install_apps": True})
+    assert result.insee == "capacites_faibles"
+    use_cases = AUTONOME_EVERYWHERE | {
+        "email": "entierement_accompagne",
+        "demarches_administratives": "partiellement_autonome",
+    }
+    path = QUESTIONNAIRE.learning_path(result, offer=CATALOGUE_OFFER, use_cases=use_cases, equipment=[])
+    assert path.level == "debutant"
+    assert path.theme_values == ["email", "aide_aux_demarches_administratives"]
+    assert path.themes[0].reasons == ("« Envoyer et lire des e-mails » : avec guidage",)
+    assert "autonome avec guidage en cas de besoin" in path.themes[1].reasons[0]
+    assert {item.theme for item in path.unmet} == {
+        "prendre_en_main_du_materiel",
+        "navigation_sur_internet",
+        "bureautique",
+        "securite_numerique",
+    }
+
+
+def test_partial_autonomy_only_goes_to_the_intermediate_workshop_the_catalogue_has():
+    result = QUESTIONNAIRE.score(True, dict.fromkeys(QUESTIONNAIRE.item_ids, True))
+    use_cases = AUTONOME_EVERYWHERE | {"achat_vente_en_ligne": "partiellement_autonome"}
+    path = QUESTIONNAIRE.learning_path(result, offer=CATALOGUE_OFFER, use_cases=use_cases, equipment=["smartphone"])
+    assert (path.level, path.theme_values, path.unmet) == ("intermediaire", ["banque_et_achats_en_ligne"], ())
+    # Partial autonomy on procedures, taught to beginners only: the level goes down, never up.
+    use_cases["demarches_administratives"] = "partiellement_autonome"
+    path = QUESTIONNAIRE.learning_path(result, offer=CATALOGUE_OFFER, use_cases=use_cases, equipment=["smartphone"])
+    assert (path.level, path.theme_values) == (
+        "debutant",
+        ["banque_et_achats_en_ligne", "aide_aux_demarches_administratives"],
+    )
+
+
+def test_no_need_no_path_and_needs_without_workshop_are_unmet():
+    autonomous = QUESTIONNAIRE.score(True, dict.fromkeys(QUESTIONNAIRE.item_ids, True))
+    path = QUESTIONNAIRE.learning_path(autonomous, offer=CATALOGUE_OFFER, use_cases=AUTONOME_EVERYWHERE)
+    assert (path.level, path.themes, path.unmet) == (None, (), ())
+    no_internet = QUESTIONNAIRE.score(False, {})
+    path = QUESTIONNAIRE.learning_path(no_internet, offer=set(), use_cases=AUTONOME_EVERYWHERE)
+    assert path.level is None and path.themes == ()
+    assert path.unmet[0].theme == "prendre_en_main_du_materiel"
+
+
+USE_CASE_IDS = [u["id"] for u in QUESTIONNAIRE.use_cases]
+LEVEL_RANK = {level: rank for rank, level in enumerate(scoring.WORKSHOP_LEVELS)}
+
+
+@given(
+    internet=st.booleans(),
+    answers=st.sets(st.sampled_from(sorted(QUESTIONNAIRE.item_ids))),
+    autonomy=st.lists(st.sampled_from(scoring.AUTONOMY_LEVELS), min_size=5, max_size=5),
+    equipment=st.sets(st.sampled_from([e["id"] for e in QUESTIONNAIRE.equipment])),
+    offer=st.sets(st.tuples(st.sampled_from(Thematique.values), st.sampled_from(scoring.WORKSHOP_LEVELS))),
+)
+def test_learning_path_never_proposes_what_the_catalogue_lacks_nor_a_level_above_the_weakest_need(
+    internet, answers, autonomy, equipment, offer
+):
+    result = QUESTIONNAIRE.score(internet, dict.fromkeys(answers, True))
+    use_cases = dict(zip(USE_CASE_IDS, autonomy, strict=True))
+    found = scoring.needs(result, QUESTIONNAIRE.path_rules, use_cases=use_cases, equipment=equipment)
+    path = QUESTIONNAIRE.learning_path(result, offer=offer, use_cases=use_cases, equipment=equipment)
+    assert all((theme, path.level) in offer for theme in path.theme_values)
+    assert {t.theme for t in path.themes} | {t.theme for t in path.unmet} == {need.theme for need in found}
+    assert not {t.theme for t in path.themes} & {t.theme for t in path.unmet}
+    assert all(t.reasons for t in path.themes + path.unmet)
+    if path.level is not None:
+        assert LEVEL_RANK[path.level] <= min(LEVEL_RANK[need.level] for need in found)
+    else:
+        assert path.themes == ()
+        # Nothing is taught at or below the weakest need for any needed theme.
+        bound = min((LEVEL_RANK[need.level] for need in found), default=-1)
+        assert not any((need.theme, level) in offer for need in found for level in scoring.WORKSHOP_LEVELS[: bound + 1])

@@ -11,6 +11,7 @@ from tests.factories import OrganisationFactory, UserFactory
 from tremplin.beneficiaries import services as beneficiary_services
 from tremplin.beneficiaries.models import Beneficiary
 from tremplin.diagnostics import selectors, services
+from tremplin.workshops import services as workshop_services
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +21,7 @@ def days_ago(n):
 
 
 def test_diagnostic_create_scores_and_keeps_the_version():
+    workshop_services.seed_catalogue()
     person = BeneficiaryFactory()
     diagnostic = services.diagnostic_create(
         beneficiary=person,
@@ -33,11 +35,11 @@ def test_diagnostic_create_scores_and_keeps_the_version():
     assert (diagnostic.overall, diagnostic.insee, diagnostic.recommended_level) == (
         "limited",
         "capacites_faibles",
-        "intermediaire",
+        "debutant",  # the catalogue's only e-mail workshop is for beginners
     )
     assert diagnostic.answers == ["comm_email", "info_news"]
     assert (diagnostic.questionnaire_id, diagnostic.questionnaire_version) == ("dsi2-base", "2026.1")
-    assert "email" in diagnostic.recommended_themes
+    assert diagnostic.recommended_themes == ["email"]
     assert diagnostic.organisation == person.organisation
 
 

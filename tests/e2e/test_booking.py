@@ -87,7 +87,15 @@ def test_public_request_on_a_small_phone_then_validate_and_cancel_by_the_sms_lin
     violations = serious_violations(page)
     assert not violations, describe(violations)
 
-    page.get_by_role("button", name="Je ne pourrai pas venir : j'annule").click()
+    # Cancelling asks first: a tap by mistake gives nothing away.
+    page.get_by_role("link", name="Je ne pourrai pas venir : j'annule").click()
+    page.wait_for_load_state("load")
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CONFIRMED
+    assert "Vous voulez vraiment annuler ?" in page.locator("main").inner_text()
+    violations = serious_violations(page)
+    assert not violations, describe(violations)
+    page.get_by_role("button", name="Oui, j'annule mon inscription").click()
     page.wait_for_load_state("load")
     assert "Votre inscription est annulée" in page.locator("main").inner_text()
     registration.refresh_from_db()

@@ -7,7 +7,9 @@ import pytest
 from tests.beneficiaries.factories import BeneficiaryFactory, DiagnosticFactory
 from tests.e2e.conftest import describe, log_in, serious_violations
 from tests.factories import PASSWORD, CommuneFactory, DepartementFactory, RegionFactory, SiteFactory, UserFactory
+from tests.workshops.factories import SessionFactory
 from tremplin.diagnostics.models import Diagnostic
+from tremplin.workshops.services import seed_catalogue
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -28,6 +30,10 @@ def setting():
 
 def test_full_diagnostic_then_reassessment(page, setting):
     mediator, person = setting
+    programmes = {programme.seed_key: programme for programme in seed_catalogue()}
+    procedures = SessionFactory(
+        programme=programmes["demarches-debutant"], site=mediator.sites.get(), mediator=mediator
+    )
     DiagnosticFactory(beneficiary=person, illectronic=True, use_cases={"email": "entierement_accompagne"})
     log_in(page, mediator.email, PASSWORD)
 
@@ -71,6 +77,17 @@ def test_full_diagnostic_then_reassessment(page, setting):
     assert (latest.overall, latest.insee, latest.communication) == ("basic", "autonome", "above_basic")
     assert "Profil : Autonome" in page.locator("#profil").inner_text()
     assert serious_violations(page) == [], describe(serious_violations(page))
+    # The learning path: beginner (guidance needed on three uses), only themes the catalogue teaches.
+    assert "niveau Débutant, thématiques : Santé, Banque et achats en ligne, Aide aux démarches administratives" in (
+        page.locator("#parcours").inner_text()
+    )
+    detail_url = page.url
+    page.get_by_role("link", name="Inscrire aux ateliers conseillés").click()
+    page.wait_for_load_state("load")
+    offered = page.get_by_role("table", name="Séances proposées").inner_text()
+    assert procedures.programme.title in offered and "(Débutant)" in offered
+    assert page.locator("#niveau").input_value() == "debutant"
+    page.goto(detail_url)
 
     # The summary link answers a real PDF (fetched with the page's session, not shown in the PDF viewer).
     href = page.get_by_role("link", name="Synthèse à remettre à la personne (PDF)").get_attribute("href")

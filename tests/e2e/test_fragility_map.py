@@ -11,7 +11,6 @@ from tests.factories import PASSWORD, UserFactory
 from tremplin.demo.territory import write_demo_territory
 from tremplin.territories.models import AreaFragility, Commune
 from tremplin.territories.selectors import FRAGILITY_CLASSES
-from tremplin.www.territory import views as territory_views
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -27,10 +26,9 @@ def _square(west, south, east, north):
 
 @pytest.fixture
 def demo(tmp_path, settings):
-    """The fictional territory, scored, with outlines for its two départements and one outside it."""
+    """The fictional territory, scored, with outlines for its two départements and one outside it, imported
+    with the reference data (the server does not read the data directory)."""
     data = write_demo_territory(tmp_path / "data", communes_per_departement=12)
-    call_command("import_reference", data_dir=str(data), stdout=StringIO())
-    (data / "geo").mkdir(exist_ok=True)
     features = [
         {"type": "Feature", "properties": {"code": code, "nom": code}, "geometry": geometry}
         for code, geometry in (
@@ -42,8 +40,8 @@ def demo(tmp_path, settings):
     (data / "geo" / "departements-version-simplifiee.geojson").write_text(
         json.dumps({"type": "FeatureCollection", "features": features})
     )
-    settings.TREMPLIN_DATA_DIR = str(data)
-    territory_views._read_contours.cache_clear()
+    call_command("import_reference", data_dir=str(data), stdout=StringIO())
+    settings.TREMPLIN_DATA_DIR = ""
     return data
 
 

@@ -52,3 +52,47 @@ def test_national_manager_creates_a_scenario_and_sees_the_plan(page, live_server
     violations = serious_violations(page)
     assert not violations, "Page du scénario :\n" + describe(violations)
     assert not page.js_errors, "\n".join(page.js_errors)
+
+
+def test_a_plan_with_overseas_offices_keeps_metropolitan_offices_apart_and_draws_an_inset(page, live_server, tmp_path):
+    """One map spanning Réunion to metropolitan France would make every metropolitan office one dot."""
+    from tests.planning.territory import SMALL_PLAN, add_reunion
+    from tremplin.planning.services import PlanOptions, scenario_create, scenario_run
+
+    load_small_territory(tmp_path)
+    add_reunion()
+    manager = UserFactory(national=True)
+    options = PlanOptions(**SMALL_PLAN | {"departement_list": ("D1", "974"), "departements": 0})
+    scenario = scenario_run(scenario=scenario_create(user=manager, name="Avec La Réunion", options=options))
+    assert scenario.status == ScenarioStatus.DONE, scenario.error
+
+    log_in(page, manager.email, PASSWORD)
+    page.goto(f"/planification/{scenario.pk}/")
+    page.wait_for_selector("#carte[data-map-ready]")
+    inset = page.locator('[data-planning-inset="974"]')
+    inset.locator(".tremplin-marker--plan").first.wait_for()
+    assert inset.get_attribute("data-map-ready") == "true"
+
+    def centres(container) -> list[tuple[float, float]]:
+        boxes = [m.bounding_box() for m in container.locator(".tremplin-marker--plan").all()]
+        return [(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2) for b in boxes]
+
+    main = page.locator("#carte")
+    frame = main.bounding_box()
+    points = centres(main)
+    assert len(points) == 2  # D1's two offices; Réunion's are in the inset
+    (x1, y1), (x2, y2) = points
+    assert ((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5 > 40  # fitted to them: two dots, not one
+    for x, y in points:
+        assert frame["x"] < x < frame["x"] + frame["width"] and frame["y"] < y < frame["y"] + frame["height"]
+    box = inset.bounding_box()
+    assert 200 < box["height"] < 300  # a small map (16rem)
+    inset_points = centres(inset)
+    assert len(inset_points) == 2
+    for x, y in inset_points:
+        assert box["x"] < x < box["x"] + box["width"] and box["y"] < y < box["y"] + box["height"]
+    assert page.get_by_text("La Réunion (974) — 2 bureaux").count() == 1
+
+    violations = serious_violations(page)
+    assert not violations, "Page du scénario avec l’outre-mer :\n" + describe(violations)
+    assert not page.js_errors, "\n".join(page.js_errors)

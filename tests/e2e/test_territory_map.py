@@ -1,6 +1,10 @@
 """Coordinator journey in a real browser: log in, home, département page with its Leaflet map; axe-core."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import describe, log_in, serious_violations
 from tests.factories import (
@@ -108,14 +112,40 @@ def test_coordinator_explores_their_departement(page, loire, live_server):
 
 
 def test_map_draws_the_real_outlines(page, loire, settings, shared_data):
-    settings.TREMPLIN_DATA_DIR = str(shared_data)
+    # Imported with the reference data; the server itself runs without TREMPLIN_DATA_DIR (gunicorn, runserver).
+    call_command(
+        "import_reference",
+        data_dir=str(shared_data),
+        only=["outlines_departements", "outlines_regions"],
+        stdout=StringIO(),
+    )
+    settings.TREMPLIN_DATA_DIR = ""
     coordinator = UserFactory(coordinator=True, departements=[loire])
     log_in(page, coordinator.email, PASSWORD)
     page.goto("/territoires/departement/42/")
     page.wait_for_selector("#carte .leaflet-contours-pane path", state="attached")
-    # 96 départements and 13 régions of metropolitan France, below the sites.
-    assert page.locator("#carte .leaflet-contours-pane path").count() == 96 + 13
+    # 96 départements and 13 régions of metropolitan France, below the sites. The two layers arrive one after the
+    # other: wait for both (Playwright retries) rather than count the first one alone on a busy machine.
+    expect(page.locator("#carte .leaflet-contours-pane path")).to_have_count(96 + 13)
     assert page.locator("#carte path.tremplin-marker").count() == 5
+
+
+def test_pages_say_when_outlines_are_missing(page, loire):
+    coordinator = UserFactory(coordinator=True, departements=[loire])
+    log_in(page, coordinator.email, PASSWORD)
+    page.goto("/territoires/")
+    alert = page.locator("main #contours-absents")
+    assert "Contours des départements et des régions non importés : lancez python manage.py import_reference" in (
+        alert.inner_text()
+    )
+    assert page.locator("#carte").count() == 0  # no blank map
+    page.goto("/territoires/departement/42/")
+    page.wait_for_selector("#carte[data-map-ready]")
+    assert "non importés" in page.locator("main #contours-absents").inner_text()
+    assert page.locator("#carte path.tremplin-marker").count() == 5  # the sites are still placed
+    violations = serious_violations(page)
+    assert not violations, "Page département sans contours :\n" + describe(violations)
+    assert not page.js_errors, page.js_errors
 
 
 def test_search_then_commune_page(page, loire):

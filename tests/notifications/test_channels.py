@@ -1,11 +1,14 @@
 """Which channel each person gets, what the message says, and what is queued when."""
 
+import datetime
+import zoneinfo
+
 import pytest
-from django.urls import NoReverseMatch
 
 from tests.beneficiaries.factories import BeneficiaryFactory
 from tests.notifications.factories import RegistrationFactory, SessionFactory
 from tremplin.beneficiaries.models import Beneficiary
+from tremplin.frenchdates import french_date
 from tremplin.notifications import backends, services
 from tremplin.notifications.enums import NotificationKind, NotificationStatus
 from tremplin.notifications.models import Notification
@@ -138,12 +141,6 @@ def test_link_is_absolute_on_the_public_address(settings, monkeypatch):
     settings.TREMPLIN_PUBLIC_URL = "https://tremplin.example.fr/"
     registration = RegistrationFactory()
     assert services.registration_link(registration).startswith("https://tremplin.example.fr/ateliers/")
-    assert str(registration.token) in services.registration_link(registration)
-
-    def missing(*args, **kwargs):
-        raise NoReverseMatch("pas encore de page")
-
-    monkeypatch.setattr(services, "reverse", missing)
     assert services.registration_link(registration) == (
         f"https://tremplin.example.fr/ateliers/inscription/{registration.token}/"
     )
@@ -199,3 +196,56 @@ def test_a_person_who_refuses_contact_gets_no_message_until_they_accept_again():
     duplicate = BeneficiaryFactory(organisation=person.organisation)
     consent_record(beneficiary=duplicate, kind=ConsentKind.CONTACT, given=False, by=None)
     assert beneficiary_merge(kept=person, duplicate=duplicate, by=None).contact_refused
+
+
+# --- issue 10: plain text only ------------------------------------------------------------------------------
+
+CONTROL_CHARACTERS = [chr(c) for c in [*range(0, 10), *range(11, 32), *range(127, 160)]] + ["\u202e", "\u2066"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("channel", ["sms", "email"])
+def test_messages_are_plain_text_without_markup_or_control_characters(channel):
+    session = SessionFactory(
+        programme__title="<b>Créer</b> son e-mail\x07\r\nBcc: pirate@exemple.fr",
+        programme__equipment="<img src=x onerror=alert(1)>votre téléphone\x1b[31m",
+        site__name="Bureau <i>principal</i>\u202e",
+    )
+    registration = RegistrationFactory(
+        session=session,
+        beneficiary__first_name="<script>alert(1)</script>Josiane\x01\x85",  # no NUL: PostgreSQL refuses it
+    )
+    subject, body = services.render_message(registration, NotificationKind.CONFIRMATION, channel)
+    for text in (subject, body):
+        assert "<" not in text and ">" not in text and "&lt;" not in text and "&gt;" not in text
+        assert "onerror" not in text and "alert(1)</" not in text
+        assert not [c for c in CONTROL_CHARACTERS if c in text], text
+    assert "\n" not in subject and "\r" not in subject
+    assert "alert(1)Josiane" in body and "Créer son e-mail" in body
+    if channel == "email":
+        assert "votre téléphone" in body and "Bureau principal" in body
+        assert body.count("\n") > 5  # the e-mail keeps its lines
+
+
+@pytest.mark.django_db
+def test_dates_written_to_people_say_1er():
+    starts = datetime.datetime(2030, 10, 1, 10, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Paris"))
+    registration = RegistrationFactory(
+        session=SessionFactory(starts_at=starts, ends_at=starts + datetime.timedelta(hours=2))
+    )
+    subject, sms = services.render_message(registration, NotificationKind.CONFIRMATION, "sms")
+    _, email = services.render_message(registration, NotificationKind.CONFIRMATION, "email")
+    assert "le 1er octobre à 10h00" in subject
+    assert "mardi 1er octobre à 10h00" in sms
+    assert "Quand : mardi 1er octobre 2030 de 10h00 à 12h00" in email
+    for text in (subject, sms, email):
+        assert " 1 octobre" not in text
+
+
+def test_french_date_writes_1er_only_for_the_first_and_keeps_escapes():
+    assert french_date(datetime.date(2026, 12, 1), "l j F Y") == "mardi 1er décembre 2026"
+    assert french_date(datetime.date(2026, 12, 2), "l j F Y") == "mercredi 2 décembre 2026"
+    assert french_date(datetime.date(2026, 12, 11), "j F") == "11 décembre"
+    moment = datetime.datetime(2026, 11, 30, 23, 30, tzinfo=datetime.UTC)  # 1 December in Paris
+    assert french_date(moment, r"j F \à H\hi") == "1er décembre à 00h30"
+    assert french_date(None) == ""

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from tremplin.network.models import Site
 from tremplin.opendata.reference import DownloadError, ReferenceFile, download
-from tremplin.territories.models import Commune, FormerCommune, Qpv
+from tremplin.territories.models import Commune, FormerCommune, MapOutline, Qpv
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +179,58 @@ def test_qpv_without_known_commune_is_rejected_not_fatal(demo_dir):
     output = run(demo_dir)
     assert Qpv.objects.count() == 3
     assert "commune inconnue « 00000 »" in output
+
+
+DEPARTEMENT_OUTLINES = "geo/departements-version-simplifiee.geojson"
+
+
+def test_outlines_are_imported_with_the_reference_data_and_reimport_rewrites_nothing(demo_dir):
+    output = run(demo_dir)
+    assert "Contours des départements" in output and "Contours des régions" in output
+    outlines = {o.level: o for o in MapOutline.objects.all()}
+    assert {level: o.feature_count for level, o in outlines.items()} == {"departements": 2, "regions": 1}
+    codes = [f["properties"]["code"] for f in json.loads(outlines["departements"].geojson)["features"]]
+    assert codes == ["D1", "D2"]
+
+    # Unchanged file, re-read anyway: nothing rewritten (same row, same timestamp).
+    again = run(demo_dir, force=True, only=["outlines_departements"])
+    assert "Contours des départements (" in again and "0 ajouté(s), 0 modifié(s), 2 inchangé(s)" in again
+    assert MapOutline.objects.get(level="departements").updated_at == outlines["departements"].updated_at
+    assert "Distances" not in again  # outlines do not trigger the recomputation of distances and scores
+
+    # One outline moved: one change; a feature without code is reported with its number.
+    path = demo_dir / DEPARTEMENT_OUTLINES
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["features"][1]["geometry"]["coordinates"][0][0][0] += 0.01
+    data["features"][1]["geometry"]["coordinates"][0][-1][0] += 0.01
+    data["features"].append({"type": "Feature", "properties": {"nom": "Sans code"}, "geometry": None})
+    path.write_text(json.dumps(data), encoding="utf-8")
+    changed = run(demo_dir, only=["outlines_departements"])
+    assert "0 ajouté(s), 1 modifié(s), 1 inchangé(s), 1 rejeté(s)" in changed
+    assert f"{DEPARTEMENT_OUTLINES}:3 : contour sans code" in changed
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ('{"type": "Feature", "features": []}', "ce n'est pas une FeatureCollection GeoJSON"),
+        ('{"type": "FeatureCollection", "features": [', "JSON invalide ou tronqué"),
+        ('{"type": "FeatureCollection", "features": []}', "aucun contour utilisable"),
+    ],
+)
+def test_a_bad_outlines_file_is_refused_and_the_previous_outlines_stay(demo_dir, content, reason):
+    run(demo_dir)
+    before = MapOutline.objects.get(level="departements")
+    (demo_dir / DEPARTEMENT_OUTLINES).write_text(content, encoding="utf-8")
+    assert reason in refused(demo_dir, only=["outlines_departements"])
+    after = MapOutline.objects.get(level="departements")
+    assert (after.sha256, after.geojson, after.updated_at) == (before.sha256, before.geojson, before.updated_at)
+
+
+def test_duplicate_outline_codes_refuse_the_file(demo_dir):
+    path = demo_dir / DEPARTEMENT_OUTLINES
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["features"].append(data["features"][0])
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert "code en double « D1 »" in refused(demo_dir)
+    assert not MapOutline.objects.filter(level="departements").exists()

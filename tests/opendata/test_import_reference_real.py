@@ -9,7 +9,7 @@ from django.db.models import Count
 from tremplin.network.enums import SiteKind
 from tremplin.network.models import Site
 from tremplin.opendata.models import ReferenceImport
-from tremplin.territories.models import Commune, Departement, Epci, FormerCommune, Qpv, Region
+from tremplin.territories.models import Commune, Departement, Epci, FormerCommune, MapOutline, Qpv, Region
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +53,8 @@ def test_real_reference_import_counts_and_rerun(shared_data):
     # QPV centroids match the area-weighted centroids published beside the contours.
     qpv = Qpv.objects.get(code="QN00101M")
     assert (qpv.latitude, qpv.longitude) == pytest.approx((46.21067, 5.22495), abs=1e-5)
+    # Map outlines: the 96 metropolitan départements and 13 régions, stored for every process.
+    assert dict(MapOutline.objects.values_list("level", "feature_count")) == {"departements": 96, "regions": 13}
     saint_brieuc = Commune.objects.get(code_insee="22278")
     assert saint_brieuc.density_level == 1 and saint_brieuc.post_office_km < 1
 
@@ -64,6 +66,6 @@ def test_real_reference_import_counts_and_rerun(shared_data):
     assert all((entry.inserted, entry.updated) == (0, 0) for entry in ReferenceImport.objects.order_by("-id")[:journal])
     out = StringIO()
     call_command("import_reference", data_dir=str(shared_data), stdout=out)
-    assert out.getvalue().count("inchangé depuis l'import") == 13
+    assert out.getvalue().count("inchangé depuis l'import") == 15
     assert "Distances et scores de fragilité : à jour." in out.getvalue()
     assert Commune.objects.count() == 35_014 and Site.objects.count() == 20_362

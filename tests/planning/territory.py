@@ -16,3 +16,21 @@ def load_small_territory(directory: Path) -> Path:
 
 # Small, quick plans on that territory: bureaux de poste only (D1: 2, D2: 3), solved in well under a second.
 SMALL_PLAN = {"mediators": 2, "offices_per_mediator": 2, "departements": 2, "time_limit_s": 5}
+
+
+def add_reunion() -> list:
+    """La Réunion (974), 9,000 km from the demo territory: one commune and two bureaux de poste 3 km
+    apart, so that a plan can have offices overseas."""
+    from tests.factories import CommuneFactory, DepartementFactory, RegionFactory, SiteFactory
+
+    region = RegionFactory(code="04", name="La Réunion")
+    departement = DepartementFactory(code="974", name="La Réunion", region=region)
+    commune = CommuneFactory(
+        departement=departement, code_insee="97411", name="Saint-Denis", population=150_000, latitude=-20.88,
+        longitude=55.45,
+    )  # fmt: skip
+    return [
+        SiteFactory(commune=commune, external_id="974001", name="SAINT-DENIS BUREAU", latitude=-20.88, longitude=55.45),
+        SiteFactory(commune=commune, external_id="974002", name="SAINTE-CLOTILDE BUREAU", latitude=-20.90,
+                    longitude=55.47),
+    ]  # fmt: skip

@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -106,8 +107,9 @@ def test_circuit_radius_is_respected_even_when_a_far_office_covers_more():
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        (mclp(mediators=4), "seuls 3 sites candidats"),
-        (mclp(mediators=2, offices_per_mediator=2), "2 bureaux = 4 bureaux"),
+        (mclp(mediators=4), "compte 3 sites candidats éligibles : au plus 3 médiateurs à 1 bureau ; 4 médiateurs"),
+        # 2 sites in group 0, 1 in group 1: a mediator's 2 offices are in one département
+        (mclp(mediators=2, offices_per_mediator=2), r"au plus 1 médiateur à 2 bureaux \(ou 2 médiateurs à 1 bureau\)"),
         (mclp(mediators=1, reach_km=-1), "rayon d'accessibilité doit être positif"),
         (mclp(mediators=1, circuit_km=-5), "rayon de tournée doit être positif"),
         (mclp(mediators=1, group_list=(7,)), "Départements inconnus"),
@@ -117,7 +119,7 @@ def test_circuit_radius_is_respected_even_when_a_far_office_covers_more():
         (mclp(mediators=1, forced_in=(5,)), "inconnus"),
         (mclp(mediators=0), "au moins 1"),
         (mclp(mediators=2, forced_in=(0, 1), departements=2), "il ne reste que 0 médiateurs"),
-        (mclp(mediators=1, offices_per_mediator=2, group_list=(1,)), "seuls 1 sites candidats"),
+        (mclp(mediators=1, offices_per_mediator=2, group_list=(1,)), r"moins de 2 sites candidats éligibles : 1 \(1\)"),
     ],
 )
 def test_bad_parameters_raise_a_planning_error_in_french(params, message):
@@ -246,8 +248,10 @@ def test_solver_against_brute_force(case):
     try:
         validate(inst, params)
     except PlanningError:
-        event("invalid parameters")
-        return  # invalid parameters are tested above; here we only compare valid runs
+        event("refused before solving")
+        # the counting rules (shared with the form) never refuse a plan that exists
+        assert brute_force(inst, params) is None
+        return
     optimum = brute_force(inst, params)
     event(f"K={params.offices_per_mediator} {'infeasible' if optimum is None else 'feasible'}")
     if optimum is None:
@@ -258,9 +262,103 @@ def test_solver_against_brute_force(case):
     check_constraints(inst, params, plan)
     assert plan.objective <= optimum + 1e-6
     assert plan.upper_bound >= optimum - 1e-6 * max(1.0, optimum)
+    assert_bound_is_possible(inst, params, plan)
     assert plan.gap == pytest.approx((plan.upper_bound - plan.objective) / plan.upper_bound if plan.upper_bound else 0)
     if plan.status == "optimal":
         assert plan.objective == pytest.approx(optimum)
+
+
+def reachable_weight(inst: PlanningInstance, params: PlanningParams) -> float:
+    """Weight of the demand points within reach of at least one eligible site (plain haversine)."""
+    eligible = [j for j in range(len(inst.site_latlon)) if j not in params.forced_out]
+    if params.group_list is not None:
+        eligible = [j for j in eligible if inst.site_group[j] in params.group_list]
+    lat, lon = inst.site_latlon[eligible, 0], inst.site_latlon[eligible, 1]
+    reach = haversine_km(
+        inst.demand_latlon[:, 0][:, None], inst.demand_latlon[:, 1][:, None], lat[None, :], lon[None, :]
+    )
+    return float(inst.weights[(reach <= params.reach_km).any(axis=1)].sum())
+
+
+def assert_bound_is_possible(inst: PlanningInstance, params: PlanningParams, plan) -> None:
+    """plan value ≤ proven bound ≤ weight any plan could reach ≤ total weight, and an honest gap."""
+    reachable = reachable_weight(inst, params)
+    slack = 1e-6 * max(1.0, reachable)
+    assert plan.objective <= plan.upper_bound + slack
+    assert plan.upper_bound <= reachable + slack, (plan.upper_bound, reachable, plan.stats["bound_source"])
+    assert plan.reachable_weight == pytest.approx(reachable, abs=slack)
+    assert reachable <= inst.weights.sum() + slack
+    assert 0 <= plan.gap <= 1
+
+
+def starve_highs(patch: pytest.MonkeyPatch) -> None:
+    """HiGHS with no time at all: the LP relaxation stops before any solution, as it does for each 5 s
+    point of a national curve."""
+    from tremplin.planning import solver
+
+    factory = solver._highs
+
+    def no_time(time_limit, seed, gap=None):
+        highs = factory(time_limit, seed, gap)
+        highs.setOptionValue("time_limit", 0.0)
+        return highs
+
+    patch.setattr(solver, "_highs", no_time)
+
+
+@st.composite
+def covering_models(draw):
+    """A reduced covering model (demand groups × candidates, weights) and a number of sites p."""
+    g, c = draw(st.integers(1, 6)), draw(st.integers(1, 7))
+    cells = draw(st.lists(st.booleans(), min_size=g * c, max_size=g * c))
+    matrix = np.array(cells, dtype=float).reshape(g, c)
+    matrix[np.arange(g), draw(st.lists(st.integers(0, c - 1), min_size=g, max_size=g))] = 1  # all covered
+    weights = np.array(draw(st.lists(st.integers(1, 1000), min_size=g, max_size=g)), dtype=float)
+    return sp.csr_matrix(matrix), weights, draw(st.integers(1, c))
+
+
+@settings(max_examples=150, deadline=None)
+@given(covering_models(), st.booleans())
+def test_the_bound_without_the_lp_is_proven_and_never_above_the_reachable_weight(model, with_incumbent):
+    """When the LP relaxation does not finish (big instance, short time limit), the bound falls back on
+    Lagrangian bounds. It used to be the sum of the p largest covered weights, which counts a commune
+    once per office reaching it: 184 M to 2 billion inhabitants for France's 68 M."""
+    from tremplin.planning import solver
+    from tremplin.planning.heuristics import greedy
+
+    matrix, weights, p = model
+    incumbent = greedy(matrix, weights, p) if with_incumbent else None
+    with pytest.MonkeyPatch.context() as patch:
+        starve_highs(patch)
+        lp = solver._solve_lp(matrix, weights, p, True, None, 1, np.zeros(0, dtype=int), 1.0, 0, incumbent)
+    assert lp.status != "Optimal"
+    dense = matrix.toarray() > 0
+    optimum = max(
+        weights[dense[:, list(sites)].any(axis=1)].sum() for sites in itertools.combinations(range(dense.shape[1]), p)
+    )
+    assert optimum - 1e-6 <= lp.bound <= weights.sum() + 1e-6, lp.source
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances())
+def test_plan_value_bound_and_reachable_weight_keep_their_order_when_highs_has_no_time(case):
+    inst, params = case
+    try:
+        validate(inst, params)
+    except PlanningError:
+        return
+    optimum = brute_force(inst, params)
+    if optimum is None:
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        starve_highs(patch)
+        try:
+            plan = solve(inst, params)
+        except PlanningError:
+            return  # without the exact model a stuck circuit greedy may give up: not a bound question
+    check_constraints(inst, params, plan)
+    assert plan.upper_bound >= optimum - 1e-6 * max(1.0, optimum)  # still a proven bound
+    assert_bound_is_possible(inst, params, plan)
 
 
 @settings(max_examples=150, deadline=None)

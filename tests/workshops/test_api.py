@@ -179,3 +179,13 @@ def test_delete_of_a_registration_whose_session_is_over_or_cancelled_is_422_in_f
     assert response.json() == {"detail": message, "errors": {"__all__": [message]}}
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.CONFIRMED
+
+
+def test_api_reports_every_typed_fault_at_once(api, world):
+    """A wrong phone and an impossible birth year come back together, each on its field, in French."""
+    session = SessionFactory(site=world.o1, mediator=world.users.mediator)
+    response = api.call("post", f"/sessions/{session.pk}/registrations", identity(phone="12", birth_year=1850))
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert {"phone", "birth_year"} <= set(errors)
+    assert "entre 1900" in errors["birth_year"][0]

@@ -154,7 +154,7 @@ def test_password_reset_does_not_sign_in_and_the_next_login_still_owes_a_code(cl
     assert response.url == reverse("accounts:password_reset_complete")
 
     assert SESSION_KEY not in client.session
-    assert client.get(HOME).url.startswith(reverse("accounts:login"))
+    assert client.get(reverse("beneficiaries:list")).url.startswith(reverse("accounts:login"))
     assert client.get("/admin/").url.startswith("/admin/login/")
 
     response = client.post(reverse("accounts:login"), {"username": EMAIL, "password": new_password})

@@ -169,7 +169,7 @@ def test_create_requires_consent_and_names_or_pseudonym(client, world):
     response = client.post(reverse("beneficiaries:create"), form_data(consent_data="", first_name="", last_name=""))
     assert response.status_code == 200
     errors = response.context["form"].errors
-    assert "consent_data" in errors and "__all__" in errors
+    assert {"consent_data", "first_name", "last_name"} <= set(errors)
     response = client.post(
         reverse("beneficiaries:create"),
         form_data(first_name="", last_name="", pseudonym="Jojo", mobile_phone="", preferred_channel=""),

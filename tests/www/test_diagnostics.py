@@ -1,16 +1,25 @@
 """Counter screening, diagnostic, result page, re-assessment and progress, summary PDF."""
 
+import datetime
+import html
+import io
 import re
 import zlib
 
+import pypdf
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.beneficiaries.factories import DiagnosticFactory
 from tests.beneficiaries.worlds import make_world
+from tests.workshops.factories import SessionFactory
 from tremplin.beneficiaries.models import AccessLog
 from tremplin.diagnostics import questionnaire as questionnaires
+from tremplin.diagnostics import services
+from tremplin.diagnostics.enums import THEME_PLAIN_WORDS
 from tremplin.diagnostics.models import Diagnostic, Screening
+from tremplin.workshops.services import seed_catalogue
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +108,7 @@ def test_counter_agent_cannot_run_a_diagnostic(client, world):
 
 
 def test_full_diagnostic_result_and_reassessment(client, world, django_assert_max_num_queries):
+    seed_catalogue()
     client.force_login(world.users.mediator)
     person = world.people.at_o1
     url = reverse("diagnostics:new", args=[person.pk])
@@ -182,3 +192,62 @@ def test_summary_pdf_for_the_person(client, world):
     assert AccessLog.objects.filter(purpose="synthese_pdf", beneficiary=person).exists()
     client.force_login(world.users.partner)
     assert client.get(reverse("diagnostics:pdf", args=[diagnostic.pk])).status_code == 404
+
+
+def test_path_screen_pdf_and_booking_agree_for_full_guidance_on_email(client, world):
+    """The reported case: full guidance for e-mail, partial autonomy for procedures (low capacities, six
+    needs). The screen, the person's PDF and « Inscrire aux ateliers conseillés » show one path: beginner,
+    e-mail then procedures, and the booking page offers every upcoming beginner session of these themes."""
+    programmes = {programme.seed_key: programme for programme in seed_catalogue()}
+    mediator, person = world.users.mediator, world.people.at_o1
+    offered = [
+        SessionFactory(programme=programmes[key], site=site, starts_at=timezone.now() + datetime.timedelta(days=days))
+        for key, site, days in [
+            ("email-debutant", world.o1, 2),
+            ("email-debutant", world.o1, 9),
+            ("email-debutant", world.o2, 4),
+            ("email-debutant", world.o2, 11),
+            ("demarches-debutant", world.o1, 3),
+            ("demarches-debutant", world.o1, 10),
+            ("demarches-debutant", world.o2, 5),
+        ]
+    ]
+    SessionFactory(programme=programmes["achats-intermediaire"], site=world.o1)
+    SessionFactory(programme=programmes["sante-debutant"], site=world.o1)
+    SessionFactory(programme=programmes["email-debutant"], site=world.o1, past=True)
+    SessionFactory(programme=programmes["email-debutant"], site=world.o1, cancelled=True)
+    SessionFactory(programme=programmes["demarches-debutant"], site=world.o3)  # not the mediator's
+    use_cases = dict.fromkeys((u["id"] for u in questionnaires.current().use_cases), "autonome")
+    use_cases |= {"email": "entierement_accompagne", "demarches_administratives": "partiellement_autonome"}
+    diagnostic = services.diagnostic_create(
+        beneficiary=person,
+        performed_by=mediator,
+        internet_last_3_months=True,
+        answers=["comm_instant_messaging", "problem_install_apps"],
+        use_cases=use_cases,
+        equipment=[],
+    )
+    assert diagnostic.insee == "capacites_faibles"
+    expected = ["email", "aide_aux_demarches_administratives"]
+    assert (diagnostic.recommended_level, diagnostic.recommended_themes) == ("debutant", expected)
+
+    client.force_login(mediator)
+    detail = client.get(reverse("diagnostics:detail", args=[diagnostic.pk]))
+    assert [theme["value"] for theme in detail.context["themes"]] == expected
+    page = detail.content.decode()
+    assert "niveau <strong>Débutant</strong>, thématiques : E-mail, Aide aux démarches administratives." in page
+    assert "Bureautique" in page.split('id="besoins-hors-catalogue"')[1]  # a need, said to have no workshop
+
+    pdf = client.get(reverse("diagnostics:pdf", args=[diagnostic.pk])).content
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    squeezed = re.sub(r"\s+", "", text)
+    shown = {theme for theme, words in THEME_PLAIN_WORDS.items() if re.sub(r"\s+", "", words) in squeezed}
+    assert shown == set(expected)
+    assert "Niveaudesateliers pourvous:Débutant".replace(" ", "") in squeezed
+
+    link = re.search(r'href="([^"]+)">Inscrire aux ateliers conseillés', page).group(1)
+    booking = client.get(html.unescape(link))
+    assert booking.context["themes"] == expected and booking.context["level"] == "debutant"
+    assert [session.pk for session in booking.context["sessions"]] == [
+        session.pk for session in sorted(offered, key=lambda s: s.starts_at)
+    ]

@@ -37,10 +37,12 @@ def territory():
     return {"loire": loire, "jura": jura, "bureau": bureau, "jura_bureau": jura_bureau, "village": village}
 
 
-def test_home_requires_login(client):
+def test_anonymous_home_offers_nearby_workshops_and_sign_in_but_no_figures(client):
     response = client.get(reverse("home:index"))
-    assert response.status_code == 302
-    assert reverse("accounts:login") in response["Location"]
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert f'action="{reverse("home:nearby")}"' in text and reverse("accounts:login") in text
+    assert "overview" not in response.context
 
 
 def test_national_manager_sees_every_departement_with_real_figures(client, territory):

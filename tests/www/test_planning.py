@@ -218,16 +218,68 @@ def test_bad_input_gives_french_field_errors(client, territory, national, overri
     assert not Scenario.objects.exists()
 
 
-def test_planning_error_of_the_worker_is_shown_on_the_scenario_page(client, territory, national, run_tasks):
-    with run_tasks():
-        response = client.post(INDEX, form_data(client, mediators="20", departements="0"))
-    response = client.get(response["Location"])
-    scenario = Scenario.objects.get()
+def test_an_impossible_plan_is_refused_by_the_form_saying_what_is_possible(client, territory, national):
+    response = client.post(INDEX, form_data(client, mediators="20", departements="0"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["mediators"] == [
+        "L’ensemble des départements compte 5 bureaux de poste : au plus 2 médiateurs à 2 bureaux ; "
+        "20 médiateurs à 2 bureaux demanderaient 40 bureaux."
+    ]
+    assert "au plus 2 médiateurs à 2 bureaux" in response.content.decode()
+    assert not Scenario.objects.exists()  # nothing queued for the worker
+
+
+def test_planning_error_of_the_worker_is_shown_on_the_scenario_page(client, territory, national):
+    # a scenario whose parameters became impossible after it was queued (sites removed since)
+    options = PlanOptions(**SMALL_PLAN | {"mediators": 20, "departements": 0})
+    scenario = Scenario.objects.create(name="Ancien", created_by=national, params=options.as_dict())
+    services.scenario_run(scenario=scenario)
+    page = client.get(reverse("planning:detail", args=[scenario.pk])).content.decode()
+    scenario.refresh_from_db()
     assert scenario.status == ScenarioStatus.FAILED
-    page = response.content.decode()
     assert "Le calcul a échoué" in page
-    assert "Impossible de placer 20 médiateurs" in page
+    assert "au plus 2 médiateurs à 2 bureaux" in page
     assert "export.csv" not in page
+
+
+def initial_values(page: str) -> dict[str, str]:
+    return {
+        name: re.search(rf'name="{name}" value="([^"]*)"', page).group(1)
+        for name in ("mediators", "offices_per_mediator", "departements")
+    }
+
+
+def test_a_coordinators_form_is_prefilled_with_what_their_departements_allow(client, territory, run_tasks):
+    coordinator = UserFactory(coordinator=True, departements=list(Departement.objects.filter(code__in=["D1", "D2"])))
+    client.force_login(coordinator)
+    page = client.get(INDEX).content.decode()
+    assert "Vos 2 départements comptent 5 bureaux de poste : au plus 2 médiateurs à 2 bureaux." in page
+    values = initial_values(page)
+    assert values == {"mediators": "2", "offices_per_mediator": "2", "departements": "0"}  # not 100 / 4 / 57
+    # the national defaults, typed by hand, are refused at once with what is possible
+    response = client.post(INDEX, form_data(client, mediators="100", offices_per_mediator="1", departements="57"))
+    assert response.context["form"].errors["mediators"] == [
+        "Vos 2 départements comptent 5 bureaux de poste : au plus 5 médiateurs à 1 bureau ; "
+        "100 médiateurs à 1 bureau demanderaient 100 bureaux."
+    ]
+    response = client.post(INDEX, form_data(client, mediators="3"))  # 3 × 2 = 6 offices, 5 available
+    assert "au plus 2 médiateurs à 2 bureaux (ou 3 médiateurs à 1 bureau)" in response.content.decode()
+    assert not Scenario.objects.exists()
+    # the prefilled values are accepted and computed
+    with run_tasks():
+        response = client.post(INDEX, form_data(client, **values))
+    scenario = Scenario.objects.get()
+    assert response.status_code == 302 and scenario.params["departement_list"] == ["D1", "D2"]
+    scenario.refresh_from_db()
+    assert scenario.status == ScenarioStatus.DONE, scenario.error
+
+
+def test_a_national_managers_form_is_prefilled_with_a_possible_plan(client, territory, national):
+    values = initial_values(client.get(INDEX).content.decode())
+    # 5 bureaux de poste (D1: 2, D2: 3): 100 mediators of 4 in 57 départements cannot exist here
+    assert values == {"mediators": "1", "offices_per_mediator": "3", "departements": "1"}
+    response = client.post(INDEX, form_data(client, **values))
+    assert response.status_code == 302
 
 
 # --- progress -----------------------------------------------------------------------------------
@@ -354,8 +406,34 @@ def test_curve_button_queues_the_curve_and_the_page_draws_it(client, territory, 
     coordinates = re.findall(r'\s(?:c?[xy]\d?)="([^"]+)"', svg)
     assert len(coordinates) > 20
     assert [c for c in coordinates if not re.fullmatch(r"-?\d+(\.\d+)?", c)] == []  # no French decimal comma
-    assert "Impossible : Impossible de placer 10 médiateurs" in page
+    assert "Impossible : Les 2 départements les mieux dotés comptent 5 bureaux de poste : au plus 5 médiateurs" in page
     assert "Recalculer la courbe" in page
+    # every figure once: population weighting, so no "objective" column repeating the population one
+    table = re.search(r"<caption>Points de la courbe</caption>.*?</table>", page, re.S).group(0)
+    headers = [
+        re.sub(r"[\s\u00a0\u202f]+", " ", h).strip()
+        for h in re.findall(r'<th scope="col"[^>]*>(.*?)</th>', table, re.S)
+    ]
+    total = scenario.curve["totals"]["population"]
+    assert headers == [
+        "Médiateurs",
+        "Départements (D)",
+        "Population atteinte",
+        "Population fragile atteinte",
+        f"Part du total (sur {total:,} habitants)".replace(",", " "),
+        "Borne supérieure prouvée (habitants)",
+        "Statut",
+    ]
+    first = next(p for p in scenario.curve["points"] if "error" not in p)
+    share = f"{100 * first['population'] / total:.1f}".replace(".", ",")
+    assert f"{share} %" in table  # the share of the real total, in %
+    # the y axis goes to the largest value drawn, never to an impossible bound
+    drawn = max(max(p["objective"], p["upper_bound"]) for p in scenario.curve["points"] if "error" not in p)
+    assert drawn <= scenario.curve["totals"]["reachable_weight"] <= total
+    top = max(
+        float(t["label"].replace("\u202f", "").replace(",", ".")) for t in response.context["curve"]["chart"]["y_ticks"]
+    )
+    assert drawn <= top <= 1.5 * drawn
     state = client.get(reverse("planning:state", args=[scenario.pk])).json()
     assert state["curve"] == {"status": "done", "stage": "terminé", "percent": 100, "finished": True}
 
@@ -373,3 +451,126 @@ def test_list_and_scenario_pages_use_a_bounded_number_of_queries(
         assert client.get(reverse("planning:detail", args=[scenarios[0].pk])).status_code == 200
     with django_assert_max_num_queries(10):
         client.get(reverse("planning:compare"), {"a": scenarios[0].pk, "b": scenarios[1].pk})
+
+
+# --- figures that can be true ---------------------------------------------------------------------
+
+
+def key_figures(page: str) -> dict[str, str]:
+    section = re.search(r'<dl class="tremplin-facts">(.*?)</dl>', page, re.S).group(1)
+    pairs = re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", section, re.S)
+    return {re.sub(r"\s+", " ", k).strip(): re.sub(r"\s+", " ", v).strip() for k, v in pairs}
+
+
+def test_key_figures_show_each_number_once_and_a_bound_no_plan_exceeds(client, territory, national):
+    scenario = computed(national)
+    figures = key_figures(client.get(reverse("planning:detail", args=[scenario.pk])).content.decode())
+    # population weighting: the objective *is* the population reached, shown once
+    assert not any("objectif" in label.lower() for label in figures)
+    totals = scenario.result["totals"]
+    assert scenario.objective <= scenario.upper_bound <= totals["reachable_weight"] <= totals["weight"]
+    assert "aucun plan de ces paramètres n’atteint plus de" in figures["Borne supérieure prouvée"]
+    assert "habitants" in figures["Borne supérieure prouvée"] and "% du total" in figures["Borne supérieure prouvée"]
+    assert "écart" not in figures["Statut du calcul"]  # the gap has its own line
+
+    priority = computed(national, name="Priorité", weight="priority")
+    figures = key_figures(client.get(reverse("planning:detail", args=[priority.pk])).content.decode())
+    assert "Poids de priorité atteint (objectif)" in figures
+    assert "points de priorité" in figures["Borne supérieure prouvée"]
+
+
+def compared(client, a, b) -> dict[str, dict]:
+    response = client.get(reverse("planning:compare"), {"a": a.pk, "b": b.pk})
+    return {figure["label"]: figure for figure in response.context["comparison"]["figures"]}
+
+
+def test_comparison_shows_no_repeated_figure_nor_a_difference_of_bounds_in_different_units(client, territory, national):
+    a = computed(national, name="Population")
+    b = computed(national, name="Population bis", reach_km=20)
+    figures = compared(client, a, b)
+    assert "Objectif (poids atteint)" not in figures  # it is the population reached, already a line
+    assert figures["Borne supérieure prouvée (habitants)"]["diff"] == b.upper_bound - a.upper_bound
+    c = computed(national, name="Fragile", weight="fragile")
+    figures = compared(client, a, c)
+    assert figures["Borne supérieure prouvée (selon la pondération)"]["diff"] is None  # habitants vs fragiles
+    assert figures["Objectif (poids atteint)"]["diff"] is None
+
+
+def test_bounds_stored_before_the_fix_are_brought_down_to_the_total(territory, national):
+    """Migration 0003: a stored bound above the total weight (the old fallback bound) becomes the total."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("tremplin.planning.migrations.0003_bounds_within_total_weight")
+    scenario = computed(national)
+    result = scenario.result
+    total = result["totals"]["population"]
+    del result["totals"]["weight"], result["totals"]["reachable_weight"]  # as stored then
+    result |= {"upper_bound": 2.0e9, "gap": 0.97}
+    scenario.result, scenario.upper_bound, scenario.gap = result, 2.0e9, 0.97
+    scenario.curve = {
+        "status": "done",
+        "weight": "population",
+        "totals": {"population": total, "fragile_population": 1.0, "weight": float(total)},
+        "points": [
+            {"mediators": 1, "objective": 10.0, "upper_bound": 1.84e8, "gap": 0.9, "status": "time_limit"},
+            {"mediators": 2, "error": "Impossible"},
+        ],
+    }
+    scenario.save()
+    untouched = computed(national, name="Récent")
+    migration.cap_bounds(apps, None)
+    scenario.refresh_from_db()
+    assert scenario.upper_bound == total and scenario.result["upper_bound"] == total
+    assert scenario.gap == pytest.approx(1 - scenario.objective / total)
+    assert scenario.result["stats"]["bound_source"] == "total weight (earlier bound capped)"
+    point = scenario.curve["points"][0]
+    assert point["upper_bound"] == total and point["gap"] == pytest.approx(1 - 10 / total)
+    before = untouched.upper_bound
+    untouched.refresh_from_db()
+    assert untouched.upper_bound == before
+
+
+# --- map ------------------------------------------------------------------------------------------
+
+
+def map_data(page: str) -> dict:
+    return json.loads(re.search(r'<script id="carte-plan" type="application/json">(.*?)</script>', page).group(1))
+
+
+def test_the_map_is_fitted_to_metropolitan_offices_and_overseas_ones_get_their_own_map(client, territory, national):
+    from tests.planning.territory import add_reunion
+
+    add_reunion()
+    scenario = computed(national, departement_list=("D1", "974"), departements=0)
+    assert {m["departement"] for m in scenario.result["mediators"]} == {"D1", "974"}
+    page = client.get(reverse("planning:detail", args=[scenario.pk])).content.decode()
+    data = map_data(page)
+    metropole, reunion = data["territories"]
+    assert metropole["code"] == "metropole" and reunion == {
+        "code": "974",
+        "name": "La Réunion",
+        "offices": 2,
+        "bounds": [[-20.9, 55.45], [-20.88, 55.47]],
+    }
+    (south, west), (north, east) = metropole["bounds"]
+    assert 41 < south <= north < 52 and -6 < west <= east < 10  # D1's offices only, not Réunion
+    assert data["bounds"] == metropole["bounds"]
+    assert {m["territory"] for m in data["mediators"]} == {"metropole", "974"}
+    assert 'data-planning-inset="974"' in page and "La Réunion (974) — 2 bureaux" in page
+
+
+def test_a_plan_without_metropolitan_office_shows_its_territory_and_an_empty_plan_metropolitan_france(
+    client, territory, national
+):
+    from tests.planning.territory import add_reunion
+    from tremplin.planning.maps import METROPOLE_BOUNDS, plan_map
+
+    add_reunion()
+    scenario = computed(national, mediators=1, departement_list=("974",), departements=0)
+    data = map_data(client.get(reverse("planning:detail", args=[scenario.pk])).content.decode())
+    assert [t["code"] for t in data["territories"]] == ["974"]
+    assert plan_map([], {}, ["#000091"])["territories"] == [
+        {"code": "metropole", "name": "France métropolitaine", "offices": 0, "bounds": METROPOLE_BOUNDS}
+    ]

@@ -12,9 +12,9 @@ from tests.factories import (
     UserFactory,
 )
 from tremplin.network.enums import SiteKind
+from tremplin.territories import services
 from tremplin.territories.enums import CommuneKind, FormerCommuneKind
-from tremplin.territories.models import Epci, FormerCommune
-from tremplin.www.territory import views as territory_views
+from tremplin.territories.models import Epci, FormerCommune, MapOutline
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +121,11 @@ def test_coordinator_sees_only_their_region(client, coordinator):
     client.force_login(coordinator)
     response = client.get(reverse("territory:france"))
     assert [region.code for region in response.context["regions"]] == ["84"]
-    assert response.context["regions"][0].figures.departement_count == 1
+    # The région's figures are the whole région's; the départements the coordinator can open are counted apart.
+    region = response.context["regions"][0]
+    assert (region.figures.departement_count, region.visible_departement_count) == (2, 1)
+    assert region.figures.population == 691000
+    assert "2 (dont 1 que vous pouvez consulter)" in response.content.decode()
 
 
 def test_region_lists_only_visible_departements(client, coordinator):
@@ -233,8 +237,9 @@ def test_departement_page_query_count_does_not_grow_with_communes(
             SiteFactory(commune=commune, kind=SiteKind.POSTAL_RELAY)
             QpvFactory(communes=[commune])
     client.force_login(coordinator)
-    # + 2 for the fragility section (indicators, the département's AreaFragility rows).
-    with django_assert_max_num_queries(11):
+    # + 2 for the fragility section (indicators, the département's AreaFragility rows), + 1 for the sites of the
+    # département by kind, + 1 for the imported map outlines.
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("territory:departement", args=["42"]), {"tri": "distance"})
     assert len(response.context["communes"]) == 303
     assert len(response.context["map_data"]["sites"]["features"]) == 33
@@ -247,7 +252,7 @@ def test_commune_page(client, territory, coordinator, django_assert_max_num_quer
     for n in range(5):  # enough sites to reveal a query per row
         SiteFactory(name=f"RELAIS {n}", commune=territory["st_etienne"], kind=SiteKind.POSTAL_RELAY)
     client.force_login(coordinator)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):  # + 1: the sites of the commune by kind, whoever looks
         response = client.get(reverse("territory:commune", args=["42218"]))
     assert response.status_code == 200
     content = response.content.decode()
@@ -295,55 +300,133 @@ def test_partner_sees_communes_of_their_sites_departement(client, territory):
     assert client.get(reverse("territory:commune", args=["39198"])).status_code == 404
 
 
+# Figures of a territory, whoever looks ------------------------------------------------------------
+
+
+def test_departement_figures_are_the_territorys_whoever_looks(client, territory):
+    """The same Loire shows the same counts to every viewer; a viewer's own sites are labelled as theirs."""
+    SiteFactory(name="ABOEN PRINCIPAL", commune=territory["village"])  # a second post office in the Loire
+    viewers = {
+        "coordinator": UserFactory(coordinator=True, departements=[territory["loire"]]),
+        "mediator": UserFactory(mediator=True, sites=[territory["bureau"]]),
+        "counter_agent": UserFactory(counter_agent=True, sites=[territory["bureau"]]),
+        "national": UserFactory(national=True),
+    }
+    for role, user in viewers.items():
+        client.force_login(user)
+        response = client.get(reverse("territory:departement", args=["42"]))
+        figures = response.context["figures"]
+        assert (figures.commune_count, figures.population, figures.qpv_count) == (3, 171000, 2), role
+        assert (figures.post_office_count, figures.france_services_count) == (2, 1), role
+        sites = response.context["territory_sites"]
+        assert sites.count == 4, role
+        content = " ".join(response.content.decode().split())
+        if role in ("mediator", "counter_agent"):
+            assert (figures.own_post_office_count, sites.own) == (1, 1), role
+            assert "bureaux de poste (dont vos sites : 1)" in content, role
+            assert "Bureau de poste : 2 (dont vos sites : 1)" in content, role
+            assert "votre site (le département en compte 4 : seuls les vôtres sont placés sur la carte" in content, role
+        else:
+            assert figures.own_post_office_count is None and sites.own is None, role
+            assert "dont vos sites" not in content, role
+            assert "les 4 sites" in content, role
+
+        commune = client.get(reverse("territory:commune", args=["42218"]))
+        assert commune.context["territory_sites"].count == 2, role  # the post office and France services
+        commune_text = " ".join(commune.content.decode().split())
+        if role in ("mediator", "counter_agent"):
+            assert "sites dans la commune (dont vos sites : 1)" in commune_text, role
+            assert "FRANCE SERVICES SAINT-ETIENNE" not in commune_text, role  # listed: only their own
+
+
+def test_region_figures_are_the_whole_regions_for_a_coordinator(client, coordinator):
+    client.force_login(coordinator)
+    response = client.get(reverse("territory:region", args=["84"]))
+    figures = response.context["figures"]
+    # Loire + Rhône, although the coordinator only opens the Loire.
+    assert (figures.departement_count, figures.commune_count, figures.population) == (2, 4, 691000)
+    assert figures.post_office_count == 2
+    assert [d.code for d in response.context["departements"]] == ["42"]
+
+
 # Contours ----------------------------------------------------------------------------------------
+
+REGION_SQUARE = [[[4.0, 45.0], [5.0, 45.0], [5.0, 46.0], [4.0, 45.0]]]
+
+
+def _outlines_file(path, features):
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    return path
+
+
+def _feature(code, name, ring):
+    return {
+        "type": "Feature",
+        "properties": {"code": code, "nom": name},
+        "geometry": {"type": "Polygon", "coordinates": ring},
+    }
 
 
 @pytest.fixture
-def data_dir(tmp_path, settings):
-    geo = tmp_path / "geo"
-    geo.mkdir()
-    feature = {
-        "type": "Feature",
-        "properties": {"code": "42", "nom": "Loire"},
-        "geometry": {"type": "Polygon", "coordinates": SQUARE[0]},
-    }
-    (geo / "departements-version-simplifiee.geojson").write_text(
-        json.dumps({"type": "FeatureCollection", "features": [feature]})
+def imported_outlines(tmp_path):
+    services.departement_outlines_import(
+        path=_outlines_file(tmp_path / "departements.geojson", [_feature("42", "Loire", SQUARE[0])])
     )
-    settings.TREMPLIN_DATA_DIR = str(tmp_path)
-    territory_views._read_contours.cache_clear()
-    return tmp_path
+    services.region_outlines_import(
+        path=_outlines_file(tmp_path / "regions.geojson", [_feature("84", "Auvergne-Rhône-Alpes", REGION_SQUARE)])
+    )
 
 
-def test_contours_are_served_from_the_data_dir(client, data_dir):
+def test_contours_are_served_from_the_database_without_data_dir(client, settings, territory, imported_outlines):
+    """A server started without TREMPLIN_DATA_DIR (gunicorn, runserver) still draws the imported outlines."""
+    settings.TREMPLIN_DATA_DIR = ""
     client.force_login(UserFactory(national=True))
     response = client.get(reverse("territory:contours", args=["departements"]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/geo+json"
     data = json.loads(response.content)
-    assert [f["properties"]["code"] for f in data["features"]] == ["42"]
-    # Read once: the cache answers the second request.
-    client.get(reverse("territory:contours", args=["departements"]))
-    assert territory_views._read_contours.cache_info().hits >= 1
-    # The régions file is missing from this data dir: an empty collection, not an error.
-    regions = client.get(reverse("territory:contours", args=["regions"]))
-    assert json.loads(regions.content) == {"type": "FeatureCollection", "features": []}
+    assert [f["properties"] for f in data["features"]] == [{"code": "42", "nom": "Loire"}]
+    regions = json.loads(client.get(reverse("territory:contours", args=["regions"])).content)
+    assert [f["properties"]["code"] for f in regions["features"]] == ["84"]
+    # The pages link to versioned outlines and draw the map, with no warning.
+    for url in (reverse("territory:france"), reverse("territory:departement", args=["42"])):
+        page = client.get(url)
+        content = page.content.decode()
+        assert "non importés" not in content, url
+        assert 'data-map="carte-donnees"' in content, url
+        embedded = json.loads(content.split('id="carte-donnees" type="application/json">')[1].split("</script>")[0])
+        version = MapOutline.objects.get(level="departements").sha256[:12]
+        assert (
+            embedded["contours"]["departements"]
+            == reverse("territory:contours", args=["departements"]) + f"?v={version}"
+        )
 
 
-def test_contours_without_data_dir_are_empty(client, settings):
-    settings.TREMPLIN_DATA_DIR = ""
+def test_pages_say_when_outlines_are_not_imported(client, settings, territory, tmp_path):
+    """No blank map with no word: the page says the outlines are missing and how to import them."""
+    geo = tmp_path / "geo"
+    geo.mkdir()
+    _outlines_file(geo / "departements-version-simplifiee.geojson", [_feature("42", "Loire", SQUARE[0])])
+    settings.TREMPLIN_DATA_DIR = str(tmp_path)  # files present but not imported: never read at request time
     client.force_login(UserFactory(national=True))
-    for level in ("departements", "regions"):
-        response = client.get(reverse("territory:contours", args=[level]))
-        assert response.status_code == 200
-        assert json.loads(response.content) == {"type": "FeatureCollection", "features": []}
+    data = json.loads(client.get(reverse("territory:contours", args=["departements"])).content)
+    assert data == {"type": "FeatureCollection", "features": []}
+    message = (
+        "Contours des départements et des régions non importés : lancez <code>python manage.py import_reference</code>"
+    )
+    france = client.get(reverse("territory:france")).content.decode()
+    assert message in france and "fr-alert" in france
+    assert 'data-map="carte-donnees"' not in france  # no blank map
+    region = client.get(reverse("territory:region", args=["84"])).content.decode()
+    assert message in region and 'data-map="carte-donnees"' not in region
+    departement = client.get(reverse("territory:departement", args=["42"])).content.decode()
+    assert message in departement
+    assert 'data-map="carte-donnees"' in departement  # its sites and communes are still placed
 
-
-def test_contours_with_a_broken_file_are_empty(client, data_dir):
-    (data_dir / "geo" / "regions-version-simplifiee.geojson").write_text("{pas du json")
-    client.force_login(UserFactory(national=True))
-    response = client.get(reverse("territory:contours", args=["regions"]))
-    assert json.loads(response.content)["features"] == []
+    services.departement_outlines_import(path=geo / "departements-version-simplifiee.geojson")
+    france = client.get(reverse("territory:france")).content.decode()
+    assert "Contours des régions non importés : lancez <code>python manage.py import_reference</code>" in france
+    assert 'data-map="carte-donnees"' in france
 
 
 def test_unknown_contours_are_404(client):
@@ -352,7 +435,8 @@ def test_unknown_contours_are_404(client):
 
 
 def test_real_contours(client, settings, shared_data):
-    settings.TREMPLIN_DATA_DIR = str(shared_data)
+    services.departement_outlines_import(path=shared_data / "geo" / "departements-version-simplifiee.geojson")
+    settings.TREMPLIN_DATA_DIR = ""
     client.force_login(UserFactory(national=True))
     data = json.loads(client.get(reverse("territory:contours", args=["departements"])).content)
     assert len(data["features"]) == 96

@@ -2,6 +2,7 @@
 
 import json
 import math
+import re
 from io import StringIO
 
 import pytest
@@ -12,7 +13,7 @@ from django.utils.html import escape
 
 from tests.factories import UserFactory
 from tremplin.demo.territory import write_demo_territory
-from tremplin.territories import services
+from tremplin.territories import selectors, services
 from tremplin.territories.models import AreaFragility, Commune, Departement, Indicator, IndicatorValue
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +60,7 @@ def test_commune_page_explains_its_score(client, territory, national, tmp_path, 
     commune = Commune.objects.get(code_insee="D1003")
     client.force_login(national)
 
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):  # + 1: the sites of the commune by kind, whoever looks
         response = client.get(reverse("territory:commune", args=["D1003"]))
     assert response.status_code == 200
     content = _text(response)
@@ -127,7 +128,7 @@ def test_departement_page_explains_its_score_and_colours_communes(
     client, territory, coordinator, django_assert_max_num_queries
 ):
     client.force_login(coordinator)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(13):  # + 1 sites of the département by kind, + 1 map outlines
         response = client.get(reverse("territory:departement", args=["D1"]), {"tri": "score"})
     assert response.status_code == 200
     content = _text(response)
@@ -176,7 +177,7 @@ def test_coordinator_sees_no_fragility_outside_their_departement(client, territo
 
 def test_france_page_colours_departements_by_score(client, territory, national, django_assert_max_num_queries):
     client.force_login(national)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):  # + 1: the imported map outlines
         response = client.get(reverse("territory:france"))
     content = _text(response)
     expected = sorted(
@@ -186,7 +187,8 @@ def test_france_page_colours_departements_by_score(client, territory, national, 
     assert [(d.fragility_score, d.code) for d in response.context["departements"]] == expected
     data = json.loads(content.split('id="carte-donnees" type="application/json">')[1].split("</script>")[0])
     assert data["mode"] == "departements"
-    assert data["contours"]["departements"] == reverse("territory:contours", args=["departements"])
+    # The demo's outlines were imported with the reference data: the URL carries their version.
+    assert data["contours"]["departements"].startswith(reverse("territory:contours", args=["departements"]) + "?v=")
     for score, code in expected:
         assert data["scores"][code]["score"] == score
         assert 1 <= data["scores"][code]["class"] <= 7
@@ -365,3 +367,64 @@ def test_method_page_explains_bands_and_sources(client, territory, coordinator):
     for indicator in Indicator.objects.all():
         assert escape(indicator.label) in content
         assert escape(indicator.source) in content
+
+
+# Why this score, and the programme's priority view ------------------------------------------------
+
+
+def test_departement_page_says_why_its_score_and_when_the_priority_view_disagrees(client, territory, national):
+    """A département with many QPV and a low score (Seine-Saint-Denis: 75 QPV, 2.2/10) must not mislead."""
+    from tests.factories import QpvFactory
+
+    d1 = Commune.objects.get(code_insee="D1001")
+    for _ in range(3):
+        QpvFactory(communes=[d1])  # D1 now has 5 QPV, D2 2: D1 leads the départements
+    AreaFragility.objects.filter(level="departement", code="D1", indicator__isnull=True).update(score=2.2)
+    client.force_login(national)
+
+    response = client.get(reverse("territory:departement", args=["D1"]))
+    content = re.sub(r"[ \t\n]+", " ", _text(response))
+    fragility = response.context["fragility"]
+    # Why: the counted indicators that raise and lower the score, with value, percentile and points; those not counted.
+    assert "Pourquoi ce score ?" in content
+    for line in fragility.raising + fragility.lowering:
+        assert line.counted
+        assert escape(f"{line.indicator.label} ({line.display_value}, centile") in content
+        assert line.display_points in content
+    assert fragility.raising or fragility.lowering
+    not_selected = {line.indicator.code for line in fragility.not_selected}
+    assert {"ifn_total", "rural", "qpv"} <= not_selected
+    assert "Non comptés, car non retenus pour le score" in content
+    qpv_line = next(line for line in fragility.not_selected if line.indicator.code == "qpv")
+    # A département's QPV « value » is the share of its population living in a commune with a QPV, not « oui ».
+    assert qpv_line.display_value == selectors.format_value(100 * qpv_line.value, unit="% des habitants")
+    assert qpv_line.display_value.endswith("\u00a0% des habitants")
+    shown = f"({qpv_line.display_value}, centile {qpv_line.percentile:.1f}".replace(".", ",")
+    assert f"{shown}, {qpv_line.display_points} s’il comptait)" in content
+    assert escape("Présence d'un quartier prioritaire (QPV)") in content
+    # The priority view: QPV, rurality, fragile population, each ranked among départements.
+    priority = response.context["priority"]
+    assert priority.figures.qpv_count == 5 and priority.qpv.rank == 1 and priority.qpv.total == 2
+    assert priority.qpv_priority
+    assert "Vue prioritaire du programme" in content
+    population = sum(Commune.objects.filter(departement="D1").values_list("population", flat=True))
+    rural = sum(Commune.objects.filter(departement="D1").rural().values_list("population", flat=True))
+    assert priority.figures.rural_share == pytest.approx(100 * rural / population)
+    fragile = sum(
+        Commune.objects.filter(departement="D1", fragility_score__gt=40 / 7).values_list("population", flat=True)
+    )
+    assert priority.figures.fragile_population == fragile
+    assert priority.figures.qpv_commune_population == d1.population
+    # The score and the QPV view disagree: a clear sentence says so.
+    assert priority.disagrees
+    assert "Le score et la vue prioritaire ne disent pas la même chose" in content
+    assert "(2,2/10) est inférieur à la moyenne" in content
+    assert "au titre des quartiers prioritaires (5 QPV, 1er des 2 départements)" in content
+
+    # Where the score is high enough, or the département is not a priority, no such sentence.
+    AreaFragility.objects.filter(level="departement", code="D1", indicator__isnull=True).update(score=6.5)
+    assert "ne disent pas la même chose" not in _text(client.get(reverse("territory:departement", args=["D1"])))
+    AreaFragility.objects.filter(level="departement", code="D2", indicator__isnull=True).update(score=2.2)
+    other = client.get(reverse("territory:departement", args=["D2"]))
+    assert not other.context["priority"].qpv_priority
+    assert other.context["priority"].disagrees == other.context["priority"].rural_priority

@@ -116,7 +116,7 @@ def test_confirm_and_cancel_by_token_promotes_the_waitlist(client, world):
 
 def test_staff_books_a_person_from_the_diagnostic_themes(mediator_client, world):
     person = world.people.at_o1
-    diagnostic = DiagnosticFactory(beneficiary=person, recommended_themes=["email"])
+    diagnostic = DiagnosticFactory(beneficiary=person, use_cases={"email": "entierement_accompagne"})
     email = SessionFactory(site=world.o1, mediator=world.users.mediator, programme=ProgrammeFactory(theme="email"))
     health = SessionFactory(site=world.o1, programme=ProgrammeFactory(theme="sante", title="Santé en ligne"))
     detail = mediator_client.get(reverse("diagnostics:detail", args=[diagnostic.pk])).content.decode()

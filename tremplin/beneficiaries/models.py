@@ -27,6 +27,54 @@ PHONE_VALIDATOR = RegexValidator(
     "Numéro de téléphone invalide : 10 chiffres (06 12 34 56 78) ou format international (+33 6 12 34 56 78).",
 )
 ANONYMOUS_LABEL = "Personne anonymisée"
+BIRTH_YEAR_MIN = 1900
+
+
+def birth_year_message() -> str:
+    """The one message of the birth-year bounds (record form, public booking form, API, model)."""
+    return f"L'année de naissance doit être entre {BIRTH_YEAR_MIN} et {timezone.localdate().year}."
+
+
+def validate_birth_year(value: int | None) -> None:
+    if value is not None and not BIRTH_YEAR_MIN <= value <= timezone.localdate().year:
+        raise ValidationError(birth_year_message(), code="birth_year_bounds")
+
+
+# What a contact channel needs: (fields of which one must be filled, field that gets the error, message).
+CHANNEL_NEEDS = {
+    ContactChannel.SMS: (("mobile_phone",), "mobile_phone", "Le SMS demande un numéro de mobile."),
+    ContactChannel.PHONE_CALL: (
+        ("mobile_phone", "landline_phone"),
+        "mobile_phone",
+        "L'appel demande un numéro de téléphone.",
+    ),
+    ContactChannel.EMAIL: (("email",), "email", "Le contact par e-mail demande une adresse e-mail."),
+    ContactChannel.LETTER: (("postal_address",), "postal_address", "Le courrier demande une adresse postale."),
+}
+
+
+def record_errors(values, *, skip=(), named=True) -> dict[str, list[str]]:
+    """Every fault of a person's record across fields, at once, each on its field: a name (first and last
+    name, or a pseudonym), the birth-year bounds, what the preferred channel needs. `values` maps field names
+    to cleaned values; fields in `skip` already have their own error and are not blamed again (a last name
+    too long is not « missing »); `named=False` (an anonymised record) needs no name. Used by Beneficiary.clean
+    and by the record form."""
+    errors: dict[str, list[str]] = {}
+    if named and not values.get("pseudonym") and "pseudonym" not in skip:
+        for field, word in (("first_name", "le prénom"), ("last_name", "le nom")):
+            if field not in skip and not values.get(field):
+                errors[field] = [f"Indiquez {word}, ou un pseudonyme si la personne le préfère."]
+    if "birth_year" not in skip:
+        try:
+            validate_birth_year(values.get("birth_year"))
+        except ValidationError as error:
+            errors["birth_year"] = error.messages
+    needs = CHANNEL_NEEDS.get(values.get("preferred_channel"))
+    if needs:
+        fields, field, message = needs
+        if not set(fields) & set(skip) and not any(values.get(name) for name in fields):
+            errors.setdefault(field, []).append(message)
+    return errors
 
 
 def normalize_phone(value: str) -> str:
@@ -230,29 +278,27 @@ class Beneficiary(models.Model):
         super().clean_fields(exclude=exclude)
 
     def clean(self):
+        """All the record's faults in one ValidationError (field errors of clean_fields are left out)."""
         super().clean()
-        if self.anonymised_at is None and not self.pseudonym and not (self.first_name and self.last_name):
-            raise ValidationError("Indiquez le prénom et le nom, ou un pseudonyme si la personne le préfère.")
-        if self.birth_year is not None:
-            this_year = timezone.localdate().year
-            if not 1900 <= self.birth_year <= this_year:
-                raise ValidationError({"birth_year": f"L'année de naissance doit être entre 1900 et {this_year}."})
+        values = {name: getattr(self, name) for name in RECORD_FIELDS}
+        errors = record_errors(values, named=self.anonymised_at is None)
         if self.site_id and self.site.organisation_id and self.site.organisation_id != self.organisation_id:
-            raise ValidationError({"site": "Ce lieu n'appartient pas à l'organisation qui suit la personne."})
-        channel_needs = {
-            ContactChannel.SMS: (self.mobile_phone, "mobile_phone", "Le SMS demande un numéro de mobile."),
-            ContactChannel.PHONE_CALL: (
-                self.mobile_phone or self.landline_phone,
-                "mobile_phone",
-                "L'appel demande un numéro de téléphone.",
-            ),
-            ContactChannel.EMAIL: (self.email, "email", "Le contact par e-mail demande une adresse e-mail."),
-            ContactChannel.LETTER: (self.postal_address, "postal_address", "Le courrier demande une adresse postale."),
-        }
-        if self.preferred_channel in channel_needs:
-            value, field, message = channel_needs[self.preferred_channel]
-            if not value:
-                raise ValidationError({field: message})
+            errors.setdefault("site", []).append("Ce lieu n'appartient pas à l'organisation qui suit la personne.")
+        if errors:
+            raise ValidationError(errors)
+
+
+RECORD_FIELDS = (
+    "first_name",
+    "last_name",
+    "pseudonym",
+    "birth_year",
+    "preferred_channel",
+    "mobile_phone",
+    "landline_phone",
+    "email",
+    "postal_address",
+)
 
 
 class Consent(models.Model):

@@ -34,7 +34,7 @@ def write_demo_territory(directory: Path, *, communes_per_departement: int = 40,
     """Write the fictional territory's files under `directory` (same layout as the real data folder)."""
     rng = np.random.default_rng(seed)
     (directory / "communes").mkdir(parents=True, exist_ok=True)
-    for sub in ("grille_densite", "qpv", "laposte", "france_services", "ifn"):
+    for sub in ("grille_densite", "qpv", "laposte", "france_services", "ifn", "geo"):
         (directory / sub).mkdir(exist_ok=True)
     communes, centroids, density, sites, qpvs, services, ifn = [], [], [], [], [], [], []
     used: set = set()
@@ -183,7 +183,42 @@ def write_demo_territory(directory: Path, *, communes_per_departement: int = 40,
         ],
         ifn,
     )
+    _write_outlines(directory / "geo")
     return directory
+
+
+def _box(west: float, south: float, east: float, north: float) -> dict:
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def _write_outlines(directory: Path) -> None:
+    """Outlines of the fictional départements and région, in the format of the real geo/ files: a box around
+    each département's centre (they touch along a line of latitude), and the région as the box around both."""
+    boxes = {}
+    for index, (code, name, lat, lon) in enumerate(DEPARTEMENTS):
+        north = lat + 0.3 if index == 0 else (DEPARTEMENTS[index - 1][2] + lat) / 2
+        south = lat - 0.3 if index == len(DEPARTEMENTS) - 1 else (DEPARTEMENTS[index + 1][2] + lat) / 2
+        boxes[code] = (name, (round(lon - 0.45, 4), round(south, 4), round(lon + 0.45, 4), round(north, 4)))
+    features = [
+        {"type": "Feature", "properties": {"code": code, "nom": name}, "geometry": _box(*bounds)}
+        for code, (name, bounds) in boxes.items()
+    ]
+    (directory / "departements-version-simplifiee.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8"
+    )
+    west = min(b[0] for _, b in boxes.values())
+    south = min(b[1] for _, b in boxes.values())
+    east = max(b[2] for _, b in boxes.values())
+    north = max(b[3] for _, b in boxes.values())
+    region = {
+        "type": "Feature",
+        "properties": {"code": REGION["code"], "nom": REGION["nom"]},
+        "geometry": _box(west, south, east, north),
+    }
+    (directory / "regions-version-simplifiee.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": [region]}), encoding="utf-8"
+    )
 
 
 def _write_csv(path: Path, header, rows) -> None:

@@ -80,7 +80,8 @@ class Diagnostic(models.Model):
     use_cases = models.JSONField("autonomie par usage", default=dict, blank=True)
     equipment = models.JSONField("équipement", default=list, blank=True)
     recommended_themes = models.JSONField("thématiques recommandées", default=list, blank=True)
-    recommended_level = models.CharField("niveau recommandé", max_length=15, choices=WorkshopLevel.choices)
+    # Blank: no workshop of the catalogue answers the needs (or there are none).
+    recommended_level = models.CharField("niveau recommandé", max_length=15, choices=WorkshopLevel.choices, blank=True)
 
     objects = DiagnosticQuerySet.as_manager()
 

@@ -68,20 +68,27 @@ class Questionnaire:
     def score(self, internet_last_3_months: bool, answers: dict[str, bool]) -> scoring.DsiResult:
         return scoring.score(internet_last_3_months, answers, self.area_items)
 
-    def recommend(self, result, *, use_cases=None, equipment=None) -> list[str]:
-        from tremplin.diagnostics.enums import Thematique
+    @functools.cached_property
+    def path_rules(self) -> scoring.PathRules:
+        from tremplin.diagnostics.enums import Area, Autonomy, Thematique
 
-        return scoring.recommend_themes(
-            result,
+        labels = dict(Area.choices) | dict(Autonomy.choices) | {u["id"]: u["label"] for u in self.use_cases}
+        return scoring.PathRules(
             area_themes=self.area_themes,
-            theme_order=Thematique.values,
-            no_internet_themes=self.data.get("no_internet_themes", ()),
-            use_cases=use_cases,
             use_case_themes=self.use_case_themes,
-            equipment=equipment,
+            theme_order=Thematique.values,
+            labels=labels,
+            no_internet_themes=tuple(self.data.get("no_internet_themes", ())),
             no_equipment_theme=self.data.get("no_equipment_theme"),
-            devices=self.devices,
+            devices=tuple(self.devices),
         )
+
+    def recommend(self, result, *, use_cases=None, equipment=None) -> list[str]:
+        """Every theme the person needs (taught by a workshop or not); the advice is `learning_path`."""
+        return scoring.recommend_themes(result, self.path_rules, use_cases=use_cases, equipment=equipment)
+
+    def learning_path(self, result, *, offer, use_cases=None, equipment=None) -> scoring.LearningPath:
+        return scoring.learning_path(result, self.path_rules, offer=offer, use_cases=use_cases, equipment=equipment)
 
 
 def _validate(data: dict, path: Path) -> None:

@@ -12,6 +12,9 @@ Official rules (fragility-methods.md §1, Eurostat Digital Skills Indicator 2.0 
 
 Which activity belongs to which area, and which workshop theme answers which gap, come from the
 questionnaire data file (tremplin/diagnostics/questionnaires/); the functions take them as arguments.
+
+The learning path (`learning_path`) is the one advice the result page, the person's PDF and the booking
+filter show: a level bounded by the weakest need, and only themes the catalogue teaches at that level.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -118,36 +121,132 @@ def learning_level(insee: str) -> str:
     return {ILLECTRONISME: DEBUTANT, CAPACITES_FAIBLES: INTERMEDIAIRE}.get(insee, AVANCE)
 
 
-def recommend_themes(
-    result: DsiResult,
-    *,
-    area_themes: Mapping[str, str],
-    theme_order: Sequence[str],
-    no_internet_themes: Iterable[str] = (),
-    use_cases: Mapping[str, str] | None = None,
-    use_case_themes: Mapping[str, str] | None = None,
-    equipment: Iterable[str] | None = None,
-    no_equipment_theme: str | None = None,
-    devices: Iterable[str] = (),
-) -> list[str]:
-    """Workshop themes for the person, in the order of `theme_order` (the Coop Thématique list).
+# --- Learning path ---------------------------------------------------------------------------------
+WORKSHOP_LEVELS = (DEBUTANT, INTERMEDIAIRE, AVANCE)  # from the easiest
+# Highest workshop level a use case allows, by the person's autonomy on it (Coop scale, DigComp L1 / L2).
+USE_CASE_LEVEL = {ENTIEREMENT_ACCOMPAGNE: DEBUTANT, PARTIELLEMENT_AUTONOME: INTERMEDIAIRE}
+NO_INTERNET_REASON = "pas d'usage d'Internet ces 3 derniers mois"
+NO_DEVICE_REASON = "pas de téléphone, de tablette ni d'ordinateur"
 
-    - no Internet use: `no_internet_themes` (handling a device, browsing);
-    - each area with no activity (`none`): that area's theme;
-    - each use case not done autonomously: that use case's theme;
-    - no device at all among `devices`: `no_equipment_theme`.
+
+@dataclass(frozen=True)
+class PathRules:
+    """What the questionnaire file and the national taxonomies say (built by Questionnaire.path_rules)."""
+
+    area_themes: Mapping[str, str]
+    use_case_themes: Mapping[str, str]
+    theme_order: Sequence[str]
+    labels: Mapping[str, str] = field(default_factory=dict)  # area and use-case ids, autonomy values
+    no_internet_themes: Sequence[str] = ()
+    no_equipment_theme: str | None = None
+    devices: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class Need:
+    theme: str
+    level: str  # the highest workshop level this need allows
+    reason: str
+
+
+@dataclass(frozen=True)
+class PathTheme:
+    theme: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LearningPath:
+    level: str | None  # None: no workshop of the catalogue answers the needs (or there are none)
+    themes: tuple[PathTheme, ...]
+    unmet: tuple[PathTheme, ...] = ()  # needs the catalogue has no workshop for at this level
+
+    @property
+    def theme_values(self) -> list[str]:
+        return [item.theme for item in self.themes]
+
+
+def needs(
+    result: DsiResult, rules: PathRules, *, use_cases: Mapping[str, str] | None = None, equipment=None
+) -> list[Need]:
+    """Every need the diagnostic shows, with the workshop level it allows and why:
+
+    - no Internet use in the last 3 months: the first-steps themes and every area's theme, beginner;
+    - each area with no activity (`none`): its theme, at the level of the INSEE class (`learning_level`);
+    - each use case not done autonomously: its theme, beginner when done only with guidance (Coop
+      « entièrement accompagné », DigComp level 1), intermediate when autonomous with occasional help;
+    - no device at all among `rules.devices` (when the equipment is known): `no_equipment_theme`, beginner.
     """
-    themes: set[str] = set()
-    if result.insee == ILLECTRONISME and result.overall == NOT_ASSESSABLE:
-        themes.update(no_internet_themes)
-    themes.update(area_themes[area] for area in AREAS if result.areas[area] == NONE)
+    labels = rules.labels
+    found: list[Need] = []
+    if result.overall == NOT_ASSESSABLE:
+        found += [Need(theme, DEBUTANT, NO_INTERNET_REASON) for theme in rules.no_internet_themes]
+    for area in AREAS:
+        if result.areas[area] != NONE:
+            continue
+        if result.overall == NOT_ASSESSABLE:
+            found.append(Need(rules.area_themes[area], DEBUTANT, NO_INTERNET_REASON))
+        else:
+            reason = f"« {labels.get(area, area)} » : aucune activité ces 3 derniers mois"
+            found.append(Need(rules.area_themes[area], learning_level(result.insee), reason))
     for use_case, autonomy in (use_cases or {}).items():
-        if autonomy != AUTONOME and use_case_themes and use_case in use_case_themes:
-            themes.add(use_case_themes[use_case])
-    if equipment is not None and no_equipment_theme and not set(equipment) & set(devices):
-        themes.add(no_equipment_theme)
-    order = {theme: index for index, theme in enumerate(theme_order)}
+        if autonomy in USE_CASE_LEVEL and use_case in rules.use_case_themes:
+            reason = f"« {labels.get(use_case, use_case)} » : {labels.get(autonomy, autonomy).lower()}"
+            found.append(Need(rules.use_case_themes[use_case], USE_CASE_LEVEL[autonomy], reason))
+    if equipment is not None and rules.no_equipment_theme and not set(equipment) & set(rules.devices):
+        found.append(Need(rules.no_equipment_theme, DEBUTANT, NO_DEVICE_REASON))
+    return found
+
+
+def recommend_themes(result: DsiResult, rules: PathRules, *, use_cases=None, equipment=None) -> list[str]:
+    """Every theme the person needs, in `rules.theme_order`, whether or not a workshop teaches it."""
+    order = {theme: index for index, theme in enumerate(rules.theme_order)}
+    themes = {need.theme for need in needs(result, rules, use_cases=use_cases, equipment=equipment)}
     return sorted(themes, key=lambda theme: order.get(theme, len(order)))
+
+
+def learning_path(
+    result: DsiResult,
+    rules: PathRules,
+    *,
+    offer: Iterable[tuple[str, str]],
+    use_cases: Mapping[str, str] | None = None,
+    equipment=None,
+) -> LearningPath:
+    """The one learning path of a diagnostic: a workshop level and the catalogue's themes at that level.
+
+    `offer` is the (theme, level) pairs of the catalogue's active programmes. The rule:
+
+    1. the needs are those of `needs()`; the weakest of them bounds the level: never a level above the
+       lowest level a need allows (a person needing full guidance for one use is sent to beginner
+       workshops, whatever else they can do);
+    2. among the levels up to that bound, the level is the one at which the catalogue teaches the most
+       needed themes (on a tie, the higher one); no theme the catalogue does not teach at that level is
+       part of the path, so that every theme of the path has sessions to book at the path's level;
+    3. the themes are ordered by the weakest need first, then by `rules.theme_order`; each carries the
+       reasons that led to it. Needs no workshop answers at that level are `unmet`.
+    No need: no level and no theme.
+    """
+    found = needs(result, rules, use_cases=use_cases, equipment=equipment)
+    offered = {(str(theme), str(level)) for theme, level in offer}  # plain values (TextChoices hash by name)
+    rank = {level: index for index, level in enumerate(WORKSHOP_LEVELS)}
+    order = {theme: index for index, theme in enumerate(rules.theme_order)}
+    reasons: dict[str, list[str]] = {}
+    weakest: dict[str, int] = {}
+    for need in found:
+        if need.reason not in reasons.setdefault(need.theme, []):
+            reasons[need.theme].append(need.reason)
+        weakest[need.theme] = min(weakest.get(need.theme, len(rank)), rank[need.level])
+    ordered = sorted(reasons, key=lambda theme: (weakest[theme], order.get(theme, len(order)), theme))
+    level = None
+    if found:
+        bound = min(weakest.values())
+        candidates = [(sum((theme, lv) in offered for theme in ordered), rank[lv], lv) for lv in WORKSHOP_LEVELS]
+        best = max((c for c in candidates if c[1] <= bound and c[0]), default=None)
+        level = best[2] if best else None
+    path = tuple(PathTheme(t, tuple(reasons[t])) for t in ordered if level and (t, level) in offered)
+    unmet = tuple(PathTheme(t, tuple(reasons[t])) for t in ordered if not level or (t, level) not in offered)
+    return LearningPath(level=level, themes=path, unmet=unmet)
 
 
 # --- Counter screening ---------------------------------------------------------------------------

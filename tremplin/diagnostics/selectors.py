@@ -1,4 +1,5 @@
-"""Reads across screenings, diagnostics and people: progress of a person, moves out of illectronisme."""
+"""Reads across screenings, diagnostics, people and the workshop catalogue: the learning path, progress of a
+person, moves out of illectronisme."""
 
 from dataclasses import dataclass
 
@@ -10,6 +11,27 @@ from . import questionnaire as questionnaires
 from . import scoring
 from .enums import AUTONOMY_RANK, Area, AreaLevel, Autonomy, InseeClass
 from .models import Diagnostic
+
+
+def catalogue_offer() -> set[tuple[str, str]]:
+    """(theme, level) of the programmes in the catalogue (active): what a learning path may propose."""
+    from tremplin.workshops.models import Programme
+
+    return set(Programme.objects.filter(is_active=True).values_list("theme", "level").distinct())
+
+
+def learning_path(diagnostic: Diagnostic, *, offer=None) -> scoring.LearningPath:
+    """The learning path of a recorded diagnostic, against today's catalogue: what its result page, the
+    person's PDF and the « Inscrire aux ateliers conseillés » link show (scoring.learning_path)."""
+    questionnaire = questionnaires.load(diagnostic.questionnaire_id, diagnostic.questionnaire_version)
+    result = scoring.DsiResult(areas=diagnostic.area_levels, overall=diagnostic.overall, insee=diagnostic.insee)
+    return questionnaire.learning_path(
+        result,
+        offer=catalogue_offer() if offer is None else offer,
+        use_cases=diagnostic.use_cases,
+        equipment=diagnostic.equipment,
+    )
+
 
 AREA_RANK = {level: rank for rank, level in enumerate(scoring.AREA_LEVELS)}
 

@@ -10,7 +10,7 @@ from tremplin.beneficiaries.models import Beneficiary
 from tremplin.network.models import Organisation, Site
 
 from . import questionnaire as questionnaires
-from . import scoring
+from . import scoring, selectors
 from .enums import Autonomy
 from .models import Diagnostic, Screening
 
@@ -100,6 +100,9 @@ def diagnostic_create(
     _check_person(beneficiary, beneficiary.organisation)
 
     result = questionnaire.score(internet_last_3_months, answers)
+    path = questionnaire.learning_path(
+        result, offer=selectors.catalogue_offer(), use_cases=use_cases, equipment=equipment
+    )
     diagnostic = Diagnostic(
         beneficiary=beneficiary,
         organisation=beneficiary.organisation,
@@ -113,8 +116,9 @@ def diagnostic_create(
         insee=result.insee,
         use_cases=use_cases,
         equipment=equipment,
-        recommended_themes=questionnaire.recommend(result, use_cases=use_cases, equipment=equipment),
-        recommended_level=scoring.learning_level(result.insee),
+        # The path advised on the day (the pages show it against today's catalogue: selectors.learning_path).
+        recommended_themes=path.theme_values,
+        recommended_level=path.level or "",
         **result.areas,
     )
     if performed_at is not None:

@@ -17,16 +17,18 @@ from django.core.mail import EmailMessage
 from django.core.mail.message import make_msgid
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from tremplin.beneficiaries.models import Beneficiary
 from tremplin.workshops.enums import RegistrationStatus, SessionStatus
 from tremplin.workshops.models import Registration
 
+from .addresses import postal_lines
 from .backends import SmsMessage, get_sms_backend, to_e164
 from .enums import ContactChannel, NotificationKind, NotificationStatus
 from .models import Notification
+from .plaintext import one_line, plain_text
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +65,16 @@ def _call(beneficiary: Beneficiary, reason: str) -> ChannelChoice:
     return ChannelChoice(ContactChannel.PHONE_CALL, NotificationStatus.TO_CALL, phone, reason)
 
 
+def letter_address_lines(beneficiary: Beneficiary) -> list[str]:
+    """The recipient block of the person's letters (NF Z 10-011), name first."""
+    return postal_lines(
+        name=beneficiary.display_name, postal_address=beneficiary.postal_address, commune=beneficiary.commune
+    )
+
+
 def _letter(beneficiary: Beneficiary, reason: str) -> ChannelChoice:
-    return ChannelChoice(ContactChannel.LETTER, NotificationStatus.TO_PRINT, beneficiary.postal_address, reason)
+    address = "\n".join(letter_address_lines(beneficiary)[1:])
+    return ChannelChoice(ContactChannel.LETTER, NotificationStatus.TO_PRINT, address, reason)
 
 
 def choose_channel(beneficiary: Beneficiary, *, kind: str, callback_requested: bool = False) -> ChannelChoice:
@@ -108,13 +118,27 @@ def choose_channel(beneficiary: Beneficiary, *, kind: str, callback_requested: b
     return choice
 
 
+HOW_TOLD = {
+    ContactChannel.SMS: "par SMS",
+    ContactChannel.EMAIL: "par e-mail",
+    ContactChannel.LETTER: "par un courrier à imprimer (liste « Courriers à imprimer »)",
+    ContactChannel.PHONE_CALL: "par un appel à passer (liste « À appeler »)",
+}
+
+
+def how_told(beneficiary: Beneficiary, *, kind: str) -> str:
+    """How the person will hear of a message of `kind`, said before an agent acts (confirmation pages)."""
+    if not beneficiary.is_active or beneficiary.contact_refused:
+        return "sans message : elle a refusé d'être contactée, prévenez-la de vive voix"
+    choice = choose_channel(beneficiary, kind=kind)
+    if choice.channel == ContactChannel.PHONE_CALL and not choice.recipient:
+        return "sans message : aucune coordonnée enregistrée, prévenez-la au guichet ou par courrier"
+    return HOW_TOLD[choice.channel]
+
+
 def registration_link(registration: Registration) -> str:
     """Absolute address of the page where the person confirms or cancels, without an account."""
-    try:
-        path = reverse("workshops:registration_token", kwargs={"token": registration.token})
-    except NoReverseMatch:
-        path = f"/ateliers/inscription/{registration.token}/"
-    return settings.TREMPLIN_PUBLIC_URL.rstrip("/") + path
+    return settings.TREMPLIN_PUBLIC_URL.rstrip("/") + reverse("workshops:manage", args=[registration.token])
 
 
 def _message_context(registration: Registration, kind: str) -> dict:
@@ -122,6 +146,9 @@ def _message_context(registration: Registration, kind: str) -> dict:
     return {
         "kind": kind,
         "person": registration.beneficiary,
+        # Cut to fit an SMS: cleaned first, so that markup never takes the place of letters (plaintext.py).
+        "greeting_name": one_line(registration.beneficiary.greeting_name),
+        "programme_title": one_line(session.programme.title),
         "registration": registration,
         "session": session,
         "programme": session.programme,
@@ -139,7 +166,7 @@ def _render_sms(context: dict) -> str:
     text = ""
     for title_length, compact in ((60, False), (35, False), (20, False), (20, True)):
         text = render_to_string("notifications/sms.txt", {**context, "title_length": title_length, "compact": compact})
-        text = " ".join(text.split())
+        text = one_line(text)
         if len(text) <= SMS_MAX_LENGTH:
             return text
     return text[: SMS_MAX_LENGTH - 1] + "…"
@@ -150,10 +177,11 @@ def render_message(registration: Registration, kind: str, channel: str) -> tuple
     a letter gets its HTML (printed as a PDF by tremplin.notifications.letters)."""
     context = _message_context(registration, kind)
     with translation.override(settings.LANGUAGE_CODE), timezone.override(settings.TIME_ZONE):
-        subject = " ".join(render_to_string("notifications/email_subject.txt", context).split())[:SUBJECT_MAX_LENGTH]
+        subject = one_line(render_to_string("notifications/email_subject.txt", context))[:SUBJECT_MAX_LENGTH]
         if channel == ContactChannel.EMAIL:
-            return subject, render_to_string("notifications/email.txt", context).strip() + "\n"
+            return subject, plain_text(render_to_string("notifications/email.txt", context)).strip() + "\n"
         if channel == ContactChannel.LETTER:
+            context["address_lines"] = letter_address_lines(registration.beneficiary)
             return subject, render_to_string("notifications/letter.html", context)
         return subject, _render_sms(context)
 
@@ -327,13 +355,17 @@ def notification_retry(*, notification: Notification, user) -> bool:
 
 
 @transaction.atomic
+def notifications_call_done(*, notifications, user) -> int:
+    """ "Appel fait" for one row of the call list: the person was told, in one call, every message of the row
+    (who and when are kept on each). Those already done are left as they are. Returns how many were marked."""
+    return Notification.objects.filter(
+        pk__in=[notification.pk for notification in notifications], status=NotificationStatus.TO_CALL
+    ).update(status=NotificationStatus.CALLED, handled_by=user, handled_at=timezone.now())
+
+
 def notification_call_done(*, notification: Notification, user) -> bool:
-    """ "Appel fait": the person was told by phone (who and when are kept)."""
-    return bool(
-        Notification.objects.filter(pk=notification.pk, status=NotificationStatus.TO_CALL).update(
-            status=NotificationStatus.CALLED, handled_by=user, handled_at=timezone.now()
-        )
-    )
+    """ "Appel fait" for one message."""
+    return bool(notifications_call_done(notifications=[notification], user=user))
 
 
 @transaction.atomic

@@ -189,3 +189,64 @@ def polygon_centroid(multipolygon) -> tuple[float, float] | None:
     if total_area == 0:
         return None
     return cy / total_area, cx / total_area
+
+
+# ------------------------------------------------------------------------------------------ outlines
+
+OUTLINE_GEOMETRIES = ("Polygon", "MultiPolygon")
+
+
+def _rounded(coordinates, digits: int):
+    if isinstance(coordinates, (int, float)) and not isinstance(coordinates, bool):
+        if not math.isfinite(coordinates):
+            raise ValueError("coordonnée non finie")
+        return round(float(coordinates), digits)
+    if isinstance(coordinates, list) and coordinates:
+        return [_rounded(item, digits) for item in coordinates]
+    raise ValueError("coordonnées mal formées")
+
+
+def read_outlines(path: Path, *, digits: int = 5) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
+    """Outlines of a GeoJSON FeatureCollection (`code`, `nom`, Polygon or MultiPolygon), coordinates rounded
+    to `digits` decimals (about a metre at 5).
+
+    Returns ([(feature number, feature)], [(feature number, reason)]) : a feature without code or with an
+    unusable geometry is a rejection; a file that is not a FeatureCollection, or repeats a code, is refused.
+    """
+    data = read_json(path)
+    if (
+        not isinstance(data, dict)
+        or data.get("type") != "FeatureCollection"
+        or not isinstance(data.get("features"), list)
+    ):
+        raise FileFormatError(path, "ce n'est pas une FeatureCollection GeoJSON")
+    features, rejections, seen = [], [], {}
+    for number, feature in enumerate(data["features"], start=1):
+        properties = (feature.get("properties") if isinstance(feature, dict) else None) or {}
+        geometry = (feature.get("geometry") if isinstance(feature, dict) else None) or {}
+        code = str(properties.get("code") or "").strip()
+        if not code:
+            rejections.append((number, "contour sans code"))
+            continue
+        if geometry.get("type") not in OUTLINE_GEOMETRIES:
+            rejections.append((number, f"contour {code} : géométrie {geometry.get('type')!r} au lieu d'un polygone"))
+            continue
+        try:
+            coordinates = _rounded(geometry.get("coordinates"), digits)
+        except (ValueError, RecursionError):
+            rejections.append((number, f"contour {code} : coordonnées illisibles"))
+            continue
+        if code in seen:
+            raise FileFormatError(path, f"code en double « {code} » (déjà vu au contour n° {seen[code]})")
+        seen[code] = number
+        features.append(
+            (
+                number,
+                {
+                    "type": "Feature",
+                    "properties": {"code": code, "nom": str(properties.get("nom") or "")},
+                    "geometry": {"type": geometry["type"], "coordinates": coordinates},
+                },
+            )
+        )
+    return features, rejections

@@ -21,6 +21,8 @@ from .errors import FileFormatError
 
 COG_TARBALL = "https://registry.npmjs.org/@etalab/decoupage-administratif/-/decoupage-administratif-6.0.0.tgz"
 COG_TARBALL_SHA256 = "c189ffd5b33fe40c2f19e1a923ce557f190622f39228745d3195d746dfe00c4a"
+# gregoiredavid/france-geojson (IGN Admin Express, Licence Ouverte), the source of the shared data's geo/ folder.
+FRANCE_GEOJSON = "https://raw.githubusercontent.com/gregoiredavid/france-geojson/master"
 GAZETTEER = "https://raw.githubusercontent.com/bpineau/gazetteer/2cb0ab31e158ac423130e32b74d7939773c7d78c"
 
 
@@ -37,6 +39,7 @@ class ReferenceFile:
     url: str | None = None
     sha256: str | None = None  # of the file, or of the archive when `member` is set
     member: str | None = None  # file inside a .tgz archive
+    derived: bool = True  # the distances and scores follow from it (map outlines: no)
 
     def load_importer(self) -> Callable:
         from importlib import import_module
@@ -63,6 +66,22 @@ REFERENCE_FILES = (
         COG_TARBALL,
         COG_TARBALL_SHA256,
         "package/data/departements.json",
+    ),
+    ReferenceFile(
+        key="outlines_departements",
+        label="Contours des départements (IGN, simplifiés)",
+        path="geo/departements-version-simplifiee.geojson",
+        importer="tremplin.territories.services.departement_outlines_import",
+        url=f"{FRANCE_GEOJSON}/departements-version-simplifiee.geojson",
+        derived=False,
+    ),
+    ReferenceFile(
+        key="outlines_regions",
+        label="Contours des régions (IGN, simplifiés)",
+        path="geo/regions-version-simplifiee.geojson",
+        importer="tremplin.territories.services.region_outlines_import",
+        url=f"{FRANCE_GEOJSON}/regions-version-simplifiee.geojson",
+        derived=False,
     ),
     ReferenceFile(
         "communes",

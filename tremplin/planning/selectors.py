@@ -1,8 +1,9 @@
 """Planner inputs read from the database: communes as demand points, sites as candidates."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+from django.db.models import Count
 
 from tremplin.network.enums import SiteKind
 from tremplin.network.models import Site
@@ -25,6 +26,46 @@ class PlanningInputs:
     site_names: list[str]
     departement_codes: list[str]  # département code of each group index
     unscored_communes: int
+
+
+def candidate_sites(site_types):
+    """The planner's candidate sites: located sites of the eligible types in a known commune."""
+    return Site.objects.filter(kind__in=list(site_types), commune__isnull=False).located()
+
+
+@dataclass(frozen=True)
+class SiteCounts:
+    """What the feasibility rules need, read with a few aggregate queries instead of the whole instance."""
+
+    per_departement: dict[str, int]  # eligible sites per département, forced-out sites removed
+    forced_in_departements: dict[str, str] = field(default_factory=dict)  # forced site → its département
+    unknown_forced_in: list[str] = field(default_factory=list)  # not a candidate (type, position)
+    unknown_forced_out: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.per_departement.values())
+
+
+def site_counts(site_types, *, forced_in=(), forced_out=()) -> SiteCounts:
+    """Candidate sites per département for these site types (2 to 3 queries)."""
+    candidates = candidate_sites(site_types)
+    per_departement = dict(
+        candidates.order_by()
+        .values_list("commune__departement_id")
+        .annotate(n=Count("pk"))
+        .values_list("commune__departement_id", "n")
+    )
+    named = set(forced_in) | set(forced_out)
+    found = dict(candidates.filter(external_id__in=named).values_list("external_id", "commune__departement_id"))
+    for site in set(forced_out) & found.keys():
+        per_departement[found[site]] -= 1
+    return SiteCounts(
+        per_departement={code: n for code, n in per_departement.items() if n > 0},
+        forced_in_departements={site: found[site] for site in forced_in if site in found},
+        unknown_forced_in=[site for site in forced_in if site not in found],
+        unknown_forced_out=[site for site in forced_out if site not in found],
+    )
 
 
 def planning_inputs(
@@ -60,8 +101,7 @@ def planning_inputs(
     else:
         raise ValueError(f"Pondération inconnue « {weight} » (population, fragile ou priority).")
     sites = list(
-        Site.objects.filter(kind__in=site_types, commune__isnull=False)
-        .located()
+        candidate_sites(site_types)
         .order_by("pk")
         .values_list("pk", "external_id", "name", "latitude", "longitude", "commune__departement_id")
     )
@@ -128,14 +168,36 @@ def scenario_params(params: dict) -> list[dict]:
     return [{"key": k, "label": label, "value": param_display(k, params.get(k))} for k, label in PARAM_LABELS.items()]
 
 
-def solver_status_label(status: str, gap: float | None) -> str:
-    """The solver's status in plain French."""
+def solver_status_label(status: str, gap: float | None, *, with_gap: bool = True) -> str:
+    """The solver's status in plain French (without the gap where the page shows it beside)."""
     percent = f"{(gap or 0) * 100:.2f}".replace(".", ",")
     if status == "optimal":
         return "optimal prouvé"
     if status == "time_limit":
-        return f"arrêté par la limite de temps (écart garanti ≤ {percent} %)"
-    return f"écart garanti ≤ {percent} %"
+        return (
+            f"arrêté par la limite de temps (écart garanti ≤ {percent} %)"
+            if with_gap
+            else "arrêté par la limite de temps"
+        )
+    return f"écart garanti ≤ {percent} %" if with_gap else "recherche terminée, optimum non prouvé"
+
+
+# What the objective counts, for each weighting: (figure reached, unit of the objective and of its bound).
+WEIGHT_FIGURES = {
+    Weight.POPULATION: ("Population atteinte", "habitants"),
+    Weight.FRAGILE: ("Population fragile atteinte", "habitants fragiles"),
+    Weight.PRIORITY: ("Poids de priorité atteint", "points de priorité"),
+}
+
+
+def weight_figures(weight: str) -> tuple[str, str]:
+    return WEIGHT_FIGURES.get(weight, ("Poids atteint", ""))
+
+
+def objective_repeats_a_population(weight: str) -> bool:
+    """With the population or fragile weighting the objective is the population (fragile) reached, which
+    the pages already show: they show it once."""
+    return weight in (Weight.POPULATION, Weight.FRAGILE)
 
 
 def bound_source_label(source: str) -> str:
@@ -149,8 +211,10 @@ def bound_source_label(source: str) -> str:
         return "relaxation lagrangienne" + relaxed
     if source.startswith("lp"):
         return "relaxation linéaire" + relaxed
-    if source.startswith("trivial"):
-        return "borne élémentaire (relaxation lagrangienne)"
+    if source.startswith("reachable"):
+        return "poids à portée d'un site éligible (aucun plan ne peut atteindre davantage)"
+    if source.startswith("total weight"):
+        return "poids total (borne d'un calcul antérieur, ramenée au total : recalculez pour l'affiner)"
     return source
 
 
@@ -258,10 +322,13 @@ def scenarios_compare(a, b) -> dict:
         )
     ra, rb = a.result or {}, b.result or {}
 
-    def figure(label, va, vb, *, decimals=0):
-        diff = None if va is None or vb is None else vb - va
+    def figure(label, va, vb, *, decimals=0, comparable=True):
+        diff = None if va is None or vb is None or not comparable else vb - va
         return {"label": label, "a": va, "b": vb, "diff": diff, "decimals": decimals}
 
+    weight_a, weight_b = a.params.get("weight"), b.params.get("weight")
+    same_weight = weight_a == weight_b
+    objective_label, unit = weight_figures(weight_a) if same_weight else ("Objectif (poids atteint)", "")
     figures = [
         figure("Médiateurs", len(ra.get("mediators", ())), len(rb.get("mediators", ()))),
         figure(
@@ -272,8 +339,18 @@ def scenarios_compare(a, b) -> dict:
         figure("Départements", len(ra.get("departements", {})), len(rb.get("departements", {}))),
         figure("Population atteinte", a.reached_population, b.reached_population),
         figure("Population fragile atteinte", a.reached_fragile, b.reached_fragile),
-        figure("Objectif (poids atteint)", a.objective, b.objective, decimals=1),
-        figure("Borne supérieure prouvée", a.upper_bound, b.upper_bound, decimals=1),
+    ]
+    if not (same_weight and objective_repeats_a_population(weight_a)):  # else the same figure twice
+        figures.append(figure(objective_label, a.objective, b.objective, decimals=1, comparable=same_weight))
+    figures += [
+        # bounds of different weightings are in different units: no difference between them
+        figure(
+            f"Borne supérieure prouvée ({unit})" if unit else "Borne supérieure prouvée (selon la pondération)",
+            a.upper_bound,
+            b.upper_bound,
+            decimals=1,
+            comparable=same_weight,
+        ),
         figure(
             "Écart à la borne (%)",
             None if a.gap is None else a.gap * 100,

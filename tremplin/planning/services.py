@@ -12,8 +12,9 @@ from tremplin.network.enums import SiteKind
 
 from .coverage import build_coverage
 from .enums import ScenarioStatus, Weight
+from .feasibility import capacity, check_feasibility, mediators_of, number
 from .models import Scenario
-from .selectors import PlanningInputs, planning_inputs
+from .selectors import PlanningInputs, SiteCounts, planning_inputs, site_counts
 from .solver import PlanningError, PlanningParams, solve
 
 logger = logging.getLogger(__name__)
@@ -51,14 +52,114 @@ class PlanOptions:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
 
 
-def _solver_params(options: PlanOptions, inputs: PlanningInputs) -> PlanningParams:
+def sites_label(site_types) -> str:
+    """How the messages name the candidate sites: « bureaux de poste », or the types checked."""
+    types = list(site_types)
+    if types == [SiteKind.POST_OFFICE]:
+        return "bureaux de poste"
+    labels = [SiteKind(t).label.lower() if t in SiteKind.values else str(t) for t in types]
+    return f"sites éligibles ({', '.join(labels)})"
+
+
+def plan_check(options: PlanOptions, *, scope: str | None = None, counts: SiteCounts | None = None) -> None:
+    """Raise :class:`PlanningError` (French, with the parameter it is about) when no plan can exist for
+    these options, saying what is possible; a few aggregate queries, no solving.
+
+    The scenario form calls it when it is submitted, and `plan_compute` and `curve_compute` before
+    solving: the rules are those of `feasibility.check_feasibility`, which the solver's `validate` also
+    applies to its arrays. `scope` names the départements of an explicit list in the message
+    (« Vos 2 départements »); `counts` reuses counts already read for the same site types."""
     if options.weight not in Weight.values:
-        raise PlanningError(f"Pondération inconnue « {options.weight} » : population, fragile ou priority.")
+        raise PlanningError(
+            f"Pondération inconnue « {options.weight} » : population, fragile ou priority.", param="weight"
+        )
     unknown_types = sorted(set(options.site_types) - set(SiteKind.values))
-    if unknown_types:
-        raise PlanningError(f"Types de sites inconnus : {', '.join(unknown_types)}.")
-    if not inputs.site_ids:
-        raise PlanningError("Aucun site candidat localisé : importer les données de référence d'abord.")
+    if unknown_types or not options.site_types:
+        raise PlanningError(f"Types de sites inconnus : {', '.join(unknown_types) or 'aucun'}.", param="site_types")
+    if counts is None:
+        counts = site_counts(options.site_types, forced_in=options.forced_in, forced_out=options.forced_out)
+    if not counts.per_departement:
+        raise PlanningError(
+            f"Aucun site candidat localisé ({sites_label(options.site_types)}) : importer les données de référence "
+            "d'abord, ou cocher d'autres types de sites.",
+            param="site_types",
+        )
+    for name, unknown in (("imposés", counts.unknown_forced_in), ("exclus", counts.unknown_forced_out)):
+        if unknown:
+            raise PlanningError(
+                f"Sites {name} inconnus ou non éligibles : {', '.join(unknown)}.",
+                param="forced_in" if name == "imposés" else "forced_out",
+            )
+    check_feasibility(
+        counts.per_departement,
+        mediators=options.mediators,
+        offices_per_mediator=options.offices_per_mediator,
+        departements=0 if options.departement_list else options.departements,
+        group_list=list(options.departement_list) or None,
+        forced_in=list(options.forced_in),
+        forced_out=list(options.forced_out),
+        forced_in_groups=[counts.forced_in_departements[site] for site in options.forced_in],
+        scope=scope,
+        sites_label=sites_label(options.site_types),
+    )
+
+
+@dataclass(frozen=True)
+class PlanDefaults:
+    """What the scenario form proposes to a user: feasible values and what their départements allow."""
+
+    mediators: int
+    offices_per_mediator: int
+    departements: int
+    summary: str  # « Vos 2 départements comptent 191 bureaux de poste : au plus 47 médiateurs à 4 bureaux. »
+
+
+def plan_defaults(*, departements: list[str] | None) -> PlanDefaults:
+    """Default M, K and D of the form that a plan can meet: the national defaults (100 mediators of 4
+    offices in 57 départements) scaled to the share of the offices in the user's départements (None: all
+    of France), within what those départements can host, and K lowered when they cannot host K offices.
+    When nothing is possible the national defaults are kept: the form then says why on submission."""
+    base = PlanOptions()
+    counts = site_counts(base.site_types)
+    per = counts.per_departement
+    listed = None if departements is None else list(departements)
+    total = counts.total if listed is None else sum(per.get(code, 0) for code in listed)
+    share = total / counts.total if counts.total else 0.0
+    label = sites_label(base.site_types)
+    if listed == []:  # a coordinator without département: the page says whom to ask
+        return PlanDefaults(base.mediators, base.offices_per_mediator, base.departements, "")
+    scope = "La France entière" if listed is None else your_departements(len(listed))
+    verb = "compte" if listed is None or len(listed) < 2 else "comptent"
+    summary = f"{scope} {verb} {number(total)} {label}"
+    for k in range(base.offices_per_mediator, 0, -1):
+        wanted = min(max(round(base.mediators * share), len(listed) if listed else 1), base.mediators)
+        if listed is None:
+            hosting = sum(1 for n in per.values() if n >= k)
+            d = min(base.departements, wanted, hosting)
+            m = min(wanted, capacity(per, k, None, d))
+            d = min(d, m)
+        else:
+            d = 0
+            m = min(wanted, capacity(per, k, listed, len(listed)))
+        try:
+            check_feasibility(
+                per, mediators=m, offices_per_mediator=k, departements=d, group_list=listed, sites_label=label
+            )
+        except PlanningError:
+            continue
+        most = capacity(per, k, listed, len(listed) if listed else 0)
+        return PlanDefaults(m, k, d, f"{summary} : au plus {mediators_of(most, k)}.")
+    return PlanDefaults(base.mediators, base.offices_per_mediator, base.departements, f"{summary}.")
+
+
+def your_departements(count: int) -> str:
+    """How the messages name a coordinator's départements: « Votre département », « Vos 2 départements »."""
+    return "Votre département" if count == 1 else f"Vos {count} départements"
+
+
+def _solver_params(options: PlanOptions, inputs: PlanningInputs) -> PlanningParams:
+    """Options already accepted by `plan_check`, as solver indices (the errors left here only happen
+    when the reference data changed between the check and the reading of the inputs)."""
     group_of = {code: i for i, code in enumerate(inputs.departement_codes)}
     group_list = None
     if options.departement_list:
@@ -89,6 +190,7 @@ def _solver_params(options: PlanOptions, inputs: PlanningInputs) -> PlanningPara
 
 def plan_compute(options: PlanOptions, progress: Callable[[str, float], None] | None = None) -> dict:
     """Solve and describe the plan: the `plan.json` contract, plus per-mediator and per-département figures."""
+    plan_check(options)  # an impossible plan fails at once, with the form's words
     inputs = planning_inputs(
         weight=options.weight,
         site_types=options.site_types,
@@ -138,6 +240,9 @@ def plan_compute(options: PlanOptions, progress: Callable[[str, float], None] | 
         "totals": {
             "population": int(inputs.population.sum()),
             "fragile_population": round(float(inputs.fragile.sum()), 1),
+            # total weight, and the weight within reach of an eligible site: no plan, no bound exceeds it
+            "weight": round(float(np.asarray(inputs.instance.weights, dtype=float).sum()), 3),
+            "reachable_weight": round(float(plan.reachable_weight), 3),
             "communes": len(inputs.commune_codes),
             "candidate_sites": len(inputs.site_ids),
             "unscored_communes": inputs.unscored_communes,
@@ -236,29 +341,33 @@ def curve_compute(
 
     The inputs are read once. When the scenario asks for D départements and M < D, the point uses
     D = M (each chosen département needs a mediator). A point the planner cannot solve (for example
-    M × K above the number of eligible sites) carries its French error instead of figures."""
+    M × K above the number of eligible sites) carries its French error instead of figures, the same as
+    the form would give (`plan_check`). Every solved point has objective ≤ upper bound ≤ reachable
+    weight ≤ total weight."""
     inputs = planning_inputs(
         weight=options.weight,
         site_types=options.site_types,
         qpv_factor=options.qpv_factor,
         rural_factor=options.rural_factor,
     )
+    counts = site_counts(options.site_types, forced_in=options.forced_in, forced_out=options.forced_out)
     time_limit = curve_point_time_limit(options)
     points: list[dict] = []
+    reachable = None
     for index, count in enumerate(mediators):
         if progress:
             progress(f"{count} médiateurs", index / len(mediators), points)
         departements = options.departements if options.departement_list else min(options.departements, count)
         point = {"mediators": count, "departements": departements}
+        point_options = replace(options, mediators=count, departements=departements, time_limit_s=time_limit)
         try:
-            params = _solver_params(
-                replace(options, mediators=count, departements=departements, time_limit_s=time_limit), inputs
-            )
-            plan = solve(inputs.instance, params)
+            plan_check(point_options, counts=counts)
+            plan = solve(inputs.instance, _solver_params(point_options, inputs))
         except PlanningError as exc:
             point["error"] = str(exc)
         else:
             covered = np.asarray(plan.covered, dtype=bool)
+            reachable = plan.reachable_weight
             point |= {
                 "objective": round(float(plan.objective), 3),
                 "upper_bound": round(float(plan.upper_bound), 3),
@@ -268,16 +377,14 @@ def curve_compute(
                 "fragile_population": round(float(inputs.fragile[covered].sum()), 1),
             }
         points.append(point)
-    return {
-        "weight": str(options.weight),
-        "time_limit_s": time_limit,
-        "points": points,
-        "totals": {
-            "population": int(inputs.population.sum()),
-            "fragile_population": round(float(inputs.fragile.sum()), 1),
-            "weight": round(float(np.asarray(inputs.instance.weights, dtype=float).sum()), 3),
-        },
+    totals = {
+        "population": int(inputs.population.sum()),
+        "fragile_population": round(float(inputs.fragile.sum()), 1),
+        "weight": round(float(np.asarray(inputs.instance.weights, dtype=float).sum()), 3),
     }
+    if reachable is not None:  # the same for every point: the sites and the reach do not change
+        totals["reachable_weight"] = round(float(reachable), 3)
+    return {"weight": str(options.weight), "time_limit_s": time_limit, "points": points, "totals": totals}
 
 
 @transaction.atomic

@@ -214,7 +214,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Messages to people (tremplin.notifications): links, providers, retries.
 # How long a server process trusts an API key it has checked (revocation elsewhere takes effect within it).
 TREMPLIN_API_KEY_CACHE_SECONDS = float(os.environ.get("TREMPLIN_API_KEY_CACHE_SECONDS", "10"))
-TREMPLIN_PUBLIC_URL = os.environ.get("TREMPLIN_PUBLIC_URL", "http://127.0.0.1:8000")  # links in SMS, e-mails, letters
+# Links in SMS, e-mails, letters: by default the address scripts/serve.sh serves (HOST, PORT).
+TREMPLIN_PUBLIC_URL = os.environ.get("TREMPLIN_PUBLIC_URL") or (
+    f"http://{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '8000'}"
+)
 TREMPLIN_CONTACT_PHONE = os.environ.get("TREMPLIN_CONTACT_PHONE", "01 23 45 67 89")  # written on every message
 TREMPLIN_SMS_BACKEND = os.environ.get("TREMPLIN_SMS_BACKEND", "tremplin.notifications.backends.HttpSmsBackend")
 TREMPLIN_SMS_URL = os.environ.get("TREMPLIN_SMS_URL", "")

@@ -48,3 +48,10 @@ class AreaLevel(models.TextChoices):
     EPCI = "epci", "EPCI"
     DEPARTEMENT = "departement", "Département"
     REGION = "region", "Région"
+
+
+class OutlineLevel(models.TextChoices):
+    """Levels of the map outlines; the values are those of the contours URL."""
+
+    DEPARTEMENT = "departements", "Départements"
+    REGION = "regions", "Régions"

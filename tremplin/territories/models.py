@@ -13,6 +13,7 @@ from .enums import (
     FormerCommuneKind,
     IndicatorDirection,
     IndicatorOrigin,
+    OutlineLevel,
     Zone,
 )
 
@@ -243,6 +244,24 @@ class AreaFragility(models.Model):
 
     def __str__(self):
         return f"{self.level} {self.code} {self.indicator_id or 'score'}"
+
+
+class MapOutline(models.Model):
+    """Simplified outlines of the départements or régions for the maps: one GeoJSON FeatureCollection per level
+    (features with `code` and `nom`), stored at import so that every process serves it without the data files."""
+
+    level = models.CharField("échelon", max_length=12, choices=OutlineLevel.choices, primary_key=True)
+    geojson = models.TextField("contours (FeatureCollection GeoJSON)")
+    sha256 = models.CharField("SHA-256 du contenu", max_length=64)
+    feature_count = models.PositiveIntegerField("nombre de contours")
+    updated_at = models.DateTimeField("mis à jour le", auto_now=True)
+
+    class Meta:
+        verbose_name = "contours pour les cartes"
+        verbose_name_plural = "contours pour les cartes"
+
+    def __str__(self):
+        return f"{self.get_level_display()} ({self.feature_count})"
 
 
 def normalize_search(text: str) -> str:

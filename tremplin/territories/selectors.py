@@ -6,6 +6,7 @@ row: the number of queries stays the same for one département or for the hundre
 
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils.formats import number_format
 
@@ -15,8 +16,8 @@ from tremplin.network.enums import POSTAL_KINDS, SiteKind
 from tremplin.network.models import Site
 
 from . import fragility
-from .enums import RURAL_LEVELS, AreaLevel
-from .models import AreaFragility, Commune, Departement, Indicator, IndicatorValue, Qpv, Region
+from .enums import RURAL_LEVELS, AreaLevel, OutlineLevel
+from .models import AreaFragility, Commune, Departement, Indicator, IndicatorValue, MapOutline, Qpv, Region
 
 # Site kinds shown as headline figures, in this order.
 HEADLINE_SITE_KINDS = (
@@ -41,16 +42,42 @@ COMMUNE_ORDERINGS = {
 DEFAULT_COMMUNE_ORDERING = "nom"
 
 
+_FIGURE_FIELDS = (
+    "commune_count",
+    "population",
+    "rural_population",
+    "rural_commune_count",
+    "fragile_population",
+    "qpv_count",
+    "qpv_commune_population",
+    "post_office_count",
+    "france_services_count",
+    "departement_count",
+)
+
+# Communes of classes 5 to 7 (score above 5.7 out of 10) make the « population fragile ».
+FRAGILE_FROM_CLASS = 5
+FRAGILE_SCORE = fragility.class_bounds(FRAGILE_FROM_CLASS)[0]
+
+
 @dataclass
 class Figures:
-    """Headline figures of a territory (or of everything a user can see)."""
+    """Headline figures of a territory: the territory's own, from the reference data, whoever looks.
+
+    `own_post_office_count` is the viewer's share (their own sites), None when the viewer sees every
+    site of the territory (national team, coordinator)."""
 
     commune_count: int = 0
     population: int = 0
     rural_population: int = 0
+    rural_commune_count: int = 0
+    fragile_population: int = 0
     qpv_count: int = 0
+    qpv_commune_population: int = 0
     post_office_count: int = 0
+    france_services_count: int = 0
     departement_count: int = 0
+    own_post_office_count: int | None = None
 
     @property
     def rural_share(self) -> float | None:
@@ -59,16 +86,24 @@ class Figures:
             return None
         return 100 * self.rural_population / self.population
 
+    @property
+    def rural_commune_share(self) -> float | None:
+        """Share of the communes that are rural, in %."""
+        if not self.commune_count:
+            return None
+        return 100 * self.rural_commune_count / self.commune_count
+
+    @property
+    def fragile_share(self) -> float | None:
+        if not self.population:
+            return None
+        return 100 * self.fragile_population / self.population
+
     def add(self, other: "Figures") -> None:
-        for name in (
-            "commune_count",
-            "population",
-            "rural_population",
-            "qpv_count",
-            "post_office_count",
-            "departement_count",
-        ):
+        for name in _FIGURE_FIELDS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        if other.own_post_office_count is not None:
+            self.own_post_office_count = (self.own_post_office_count or 0) + other.own_post_office_count
 
 
 @dataclass
@@ -76,6 +111,7 @@ class SiteKindCount:
     kind: str
     label: str
     count: int
+    own: int | None = None  # the viewer's own sites of this kind, when they do not see every site
 
 
 @dataclass
@@ -99,21 +135,32 @@ _LEVELS = {
 }
 
 
-def _figures_by(user, level: str, *, departements: QuerySet | None = None) -> dict[str, Figures]:
-    """Figures of every visible département (or région), keyed by code: three GROUP BY queries.
+def sees_every_site(user) -> bool:
+    """Whether the viewer's sites are all the sites of the territories they see (else: only their own)."""
+    return user.is_national or user.role == Role.COORDINATOR
 
-    `departements` narrows the territory (a région's départements, one département).
+
+def _figures_by(user, level: str, *, departements: QuerySet | None = None) -> dict[str, Figures]:
+    """Figures of every département (or région), keyed by code: three GROUP BY queries.
+
+    The figures are the territory's own, from the reference data, whoever the viewer: which territories
+    are shown is the caller's business (`departements` narrows them: a région's, one département). For a
+    viewer who only sees their own sites, a fourth query counts them (`own_post_office_count`).
     """
     paths = _LEVELS[level]
-    communes = visible_communes(user).actual()
-    qpvs = visible_qpvs(user)
-    post_offices = visible_sites(user).post_offices()
+    communes = Commune.objects.actual()
+    qpvs = Qpv.objects.all()
+    sites = Site.objects.filter(kind__in=(SiteKind.POST_OFFICE, SiteKind.FRANCE_SERVICES))
+    own = None if sees_every_site(user) else visible_sites(user).post_offices()
     if departements is not None:
         communes = communes.filter(departement__in=departements)
         qpvs = qpvs.filter(departement__in=departements)
-        post_offices = post_offices.filter(commune__departement__in=departements)
+        sites = sites.filter(commune__departement__in=departements)
+        if own is not None:
+            own = own.filter(commune__departement__in=departements)
 
     figures: dict[str, Figures] = {}
+    with_qpv = Q(pk__in=Qpv.communes.through.objects.values("commune_id"))
     rows = (
         communes.order_by()
         .values(key=F(paths["commune"]))
@@ -121,6 +168,9 @@ def _figures_by(user, level: str, *, departements: QuerySet | None = None) -> di
             n_communes=Count("pk"),
             total_population=Sum("population"),
             rural_population=Sum("population", filter=Q(density_level__in=RURAL_LEVELS)),
+            rural_communes=Count("pk", filter=Q(density_level__in=RURAL_LEVELS)),
+            fragile_population=Sum("population", filter=Q(fragility_score__gt=FRAGILE_SCORE)),
+            qpv_commune_population=Sum("population", filter=with_qpv),
         )
     )
     for row in rows:
@@ -128,13 +178,25 @@ def _figures_by(user, level: str, *, departements: QuerySet | None = None) -> di
             commune_count=row["n_communes"],
             population=row["total_population"] or 0,
             rural_population=row["rural_population"] or 0,
+            rural_commune_count=row["rural_communes"],
+            fragile_population=row["fragile_population"] or 0,
+            qpv_commune_population=row["qpv_commune_population"] or 0,
         )
     for row in qpvs.order_by().values(key=F(paths["qpv"])).annotate(n=Count("pk", distinct=True)):
         if row["key"] is not None:
             figures.setdefault(row["key"], Figures()).qpv_count = row["n"]
-    for row in post_offices.order_by().values(key=F(paths["site"])).annotate(n=Count("pk", distinct=True)):
+    site_rows = sites.order_by().values("kind", key=F(paths["site"])).annotate(n=Count("pk"))  # no join duplicates
+    for row in site_rows:
         if row["key"] is not None:
-            figures.setdefault(row["key"], Figures()).post_office_count = row["n"]
+            item = figures.setdefault(row["key"], Figures())
+            if row["kind"] == SiteKind.POST_OFFICE:
+                item.post_office_count = row["n"]
+            else:
+                item.france_services_count = row["n"]
+    if own is not None:
+        counts = dict(own.order_by().values_list(paths["site"]).annotate(n=Count("pk", distinct=True)))
+        for key, item in figures.items():
+            item.own_post_office_count = counts.get(key, 0)
     return figures
 
 
@@ -157,17 +219,35 @@ def visible_regions(user) -> QuerySet[Region]:
 
 
 def regions_with_figures(user) -> list[Region]:
-    """Régions holding at least one visible département, each with `.figures`. 5 queries."""
-    departements = visible_departements(user)
-    counts = dict(
-        departements.order_by().values_list("region").annotate(n=Count("pk", distinct=True)).values_list("region", "n")
-    )
-    figures = _figures_by(user, "region")
+    """Régions holding at least one visible département, each with `.figures`: the whole région's
+    (all its départements), and `.visible_departement_count`. 5 queries (6 for a viewer of their own sites)."""
     regions = list(visible_regions(user).order_by("name"))
+    codes = [region.code for region in regions]
+    departements = Departement.objects.filter(region__in=codes)
+    counts = dict(departements.order_by().values_list("region").annotate(n=Count("pk")).values_list("region", "n"))
+    visible = counts
+    if not user.is_national:
+        visible = dict(
+            visible_departements(user)
+            .order_by()
+            .values_list("region")
+            .annotate(n=Count("pk", distinct=True))
+            .values_list("region", "n")
+        )
+    figures = _figures_by(user, "region", departements=None if user.is_national else departements)
     for region in regions:
         region.figures = figures.get(region.code, Figures())
         region.figures.departement_count = counts.get(region.code, 0)
+        region.visible_departement_count = visible.get(region.code, 0)
     return regions
+
+
+def region_figures(user, region: Region) -> Figures:
+    """The whole région's figures (all its départements, whoever looks)."""
+    departements = Departement.objects.filter(region=region)
+    figures = _figures_by(user, "region", departements=departements).get(region.code, Figures())
+    figures.departement_count = departements.count()
+    return figures
 
 
 def total_figures(rows) -> Figures:
@@ -189,13 +269,40 @@ def count_by_kind(sites) -> list[SiteKindCount]:
     return [SiteKindCount(kind, kind.label, counts[kind]) for kind in SiteKind if kind in counts]
 
 
+@dataclass
+class TerritorySites:
+    """The sites of a territory: counted from the reference data, and the viewer's own share when they
+    do not see them all (`own` is None for the national team and coordinators)."""
+
+    count: int
+    kinds: list[SiteKindCount]
+    own: int | None = None
+
+
+def territory_sites(user, shown, *, departement: Departement | None = None, commune: Commune | None = None):
+    """The sites of a département or a commune, counted from the reference data (one GROUP BY query);
+    `shown`: the sites the viewer sees there, already loaded."""
+    sites = Site.objects.filter(commune=commune) if commune is not None else Site.objects.in_departements([departement])
+    counts = site_kind_counts(sites)
+    scoped = not sees_every_site(user)
+    own = {item.kind: item.count for item in count_by_kind(shown)} if scoped else {}
+    kinds = [
+        SiteKindCount(kind, kind.label, counts[kind], own.get(kind, 0) if scoped else None)
+        for kind in SiteKind
+        if kind in counts
+    ]
+    return TerritorySites(count=sum(counts.values()), kinds=kinds, own=len(shown) if scoped else None)
+
+
 def home_overview(user) -> Overview:
     """Everything the home page shows, scoped by role, in a fixed number of queries."""
     departements = departements_with_figures(user)
     totals = total_figures(departements)
     totals.qpv_count = visible_qpvs(user).count()  # QPV without a département count too
     sites = visible_sites(user)
-    counts = site_kind_counts(sites)
+    # Sites by type of the départements shown: the territory's, whoever looks (their own ones are « Mes sites »).
+    territory = Site.objects.all() if user.is_national else Site.objects.in_departements([d.code for d in departements])
+    counts = site_kind_counts(territory)
     site_kinds = [SiteKindCount(kind, kind.label, counts.get(kind, 0)) for kind in HEADLINE_SITE_KINDS]
     other = sum(n for kind, n in counts.items() if kind not in HEADLINE_SITE_KINDS)
     show_my_sites = user.role in (Role.MEDIATOR, Role.COUNTER_AGENT)
@@ -212,10 +319,12 @@ def home_overview(user) -> Overview:
     )
 
 
-def departement_figures(user, departement: Departement) -> Figures:
-    single = Departement.objects.filter(pk=departement.pk)
-    figures = _figures_by(user, "departement", departements=single).get(departement.code, Figures())
-    figures.departement_count = 1
+def departements_figures(user) -> dict[str, Figures]:
+    """The figures of every département of France, keyed by code (3 GROUP BY queries, 4 for a viewer of their
+    own sites): a département's own figures and where it stands among the others."""
+    figures = _figures_by(user, "departement")
+    for item in figures.values():
+        item.departement_count = 1
     return figures
 
 
@@ -241,9 +350,11 @@ def departement_qpvs(user, departement: Departement) -> QuerySet[Qpv]:
 
 def commune_detail(user, commune: Commune) -> dict:
     """What the commune page lists besides the commune itself (QPV, sites, former communes, districts)."""
+    sites = list(visible_sites(user).filter(commune=commune).select_related("commune").order_by("kind", "name"))
     return {
-        "qpvs": list(visible_qpvs(user).filter(communes=commune).order_by("name")),
-        "sites": list(visible_sites(user).filter(commune=commune).select_related("commune").order_by("kind", "name")),
+        "qpvs": list(Qpv.objects.filter(communes=commune).order_by("name")),
+        "sites": sites,
+        "territory_sites": territory_sites(user, sites, commune=commune),
         "former_communes": list(commune.former_communes.order_by("name")),
         "districts": list(commune.districts.order_by("code_insee")),
     }
@@ -315,6 +426,7 @@ class IndicatorLine:
     percentile: float | None = None
     points: int | None = None
     epci_value: IndicatorValue | None = None
+    area: bool = False  # an EPCI's, département's or région's population-weighted mean
 
     @property
     def counted(self) -> bool:
@@ -322,6 +434,10 @@ class IndicatorLine:
 
     @property
     def display_value(self) -> str:
+        if self.indicator.code in YES_NO_INDICATORS and self.area:
+            # The mean of a 0/1 flag over an area is the share of its population with it: « 96,5 % des habitants ».
+            share = None if self.value is None else 100 * self.value
+            return format_value(share, unit="% des habitants")
         return format_value(self.value, unit=self.indicator.unit, yes_no=self.indicator.code in YES_NO_INDICATORS)
 
     @property
@@ -352,6 +468,28 @@ class Fragility:
     @property
     def score_class(self) -> int | None:
         return fragility.score_class(self.score)
+
+    # Why the score is what it is: the counted indicators that raise it and lower it (most points
+    # first), and those that do not count, with the reason.
+    @property
+    def raising(self) -> list[IndicatorLine]:
+        return sorted((line for line in self.lines if line.counted and line.points > 0), key=lambda x: -x.points)
+
+    @property
+    def lowering(self) -> list[IndicatorLine]:
+        return sorted((line for line in self.lines if line.counted and line.points < 0), key=lambda x: x.points)
+
+    @property
+    def neutral(self) -> list[IndicatorLine]:
+        return [line for line in self.lines if line.counted and line.points == 0]
+
+    @property
+    def not_selected(self) -> list[IndicatorLine]:
+        return [line for line in self.lines if not line.indicator.scored]
+
+    @property
+    def missing(self) -> list[IndicatorLine]:
+        return [line for line in self.lines if line.indicator.scored and line.points is None]
 
 
 def commune_fragility(commune: Commune) -> Fragility:
@@ -388,7 +526,7 @@ def area_fragility(level: str, code: str) -> Fragility:
     lines = []
     for indicator in indicators:
         row = rows.get(indicator.pk)
-        line = IndicatorLine(indicator)
+        line = IndicatorLine(indicator, area=True)
         if row is None:
             line.missing_reason = "aucune commune du territoire n'a de valeur"
         else:
@@ -524,3 +662,115 @@ def bounds_of(points) -> list[list[float]] | None:
     if not lats:
         return None
     return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
+# ---------------------------------------------------------------------------------------------------
+# The programme's priority view of a département (QPV and rural), beside the fragility score
+# ---------------------------------------------------------------------------------------------------
+
+# A département is a priority of the programme on a criterion when it is in the top quarter of départements.
+PRIORITY_PERCENTILE = 75.0
+# Below this score a département is less fragile than the average one on every indicator.
+AVERAGE_SCORE = 5.0
+
+
+@dataclass
+class Rank:
+    """A département's value among all départements: rank 1 = the highest value."""
+
+    rank: int
+    total: int
+    percentile: float
+
+    @property
+    def ordinal(self) -> str:
+        return "1er" if self.rank == 1 else f"{self.rank}e"
+
+    @property
+    def top_quarter(self) -> bool:
+        return self.percentile >= PRIORITY_PERCENTILE
+
+
+def _rank(values: dict[str, float], code: str) -> Rank | None:
+    if code not in values:
+        return None
+    value = values[code]
+    percentile = float(fragility.percentiles(np.array([value]), np.array(list(values.values())))[0])
+    return Rank(rank=1 + sum(v > value for v in values.values()), total=len(values), percentile=percentile)
+
+
+@dataclass
+class PriorityView:
+    """QPV and rurality of a département, ranked among all départements, and whether they disagree with the score."""
+
+    figures: Figures
+    score: float | None
+    qpv: Rank | None
+    rural: Rank | None
+    fragile: Rank | None
+
+    @property
+    def qpv_priority(self) -> bool:
+        return bool(self.figures.qpv_count and self.qpv and self.qpv.top_quarter)
+
+    @property
+    def rural_priority(self) -> bool:
+        return bool(self.rural and self.rural.top_quarter)
+
+    @property
+    def qpv_commune_share(self) -> float | None:
+        if not self.figures.population:
+            return None
+        return 100 * self.figures.qpv_commune_population / self.figures.population
+
+    @property
+    def disagrees(self) -> bool:
+        """A priority of the programme (QPV or rural) that the score, below average, would hide."""
+        return self.score is not None and self.score < AVERAGE_SCORE and (self.qpv_priority or self.rural_priority)
+
+
+def departement_priority(departement: Departement, national: dict[str, Figures], score: float | None) -> PriorityView:
+    """The priority view of a département from the figures of every département (`departements_figures`)."""
+    figures = national.get(departement.code) or Figures()
+    qpv = {code: float(f.qpv_count) for code, f in national.items()}
+    rural = {code: f.rural_share for code, f in national.items() if f.rural_share is not None}
+    fragile = {code: f.fragile_share for code, f in national.items() if f.fragile_share is not None}
+    return PriorityView(
+        figures=figures,
+        score=score,
+        qpv=_rank(qpv, departement.code),
+        rural=_rank(rural, departement.code),
+        fragile=_rank(fragile, departement.code),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Map outlines (imported by import_reference into MapOutline)
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class OutlinesState:
+    """Which outline levels are imported, each with a short version (of its checksum) for its URL."""
+
+    versions: dict[str, str]
+
+    @property
+    def missing(self) -> list[str]:
+        """Labels of the levels not imported (« départements », « régions »)."""
+        return [label.lower() for level, label in OutlineLevel.choices if not self.versions.get(level)]
+
+    @property
+    def departements(self) -> bool:
+        return bool(self.versions.get(OutlineLevel.DEPARTEMENT))
+
+
+def outlines_state() -> OutlinesState:
+    """One query."""
+    imported = dict(MapOutline.objects.values_list("level", "sha256"))
+    return OutlinesState({level: imported.get(level, "")[:12] for level in OutlineLevel.values})
+
+
+def outline_geojson(level: str) -> str | None:
+    """The FeatureCollection of one level, as imported; None when not imported."""
+    return MapOutline.objects.filter(level=level).values_list("geojson", flat=True).first()

@@ -1,5 +1,7 @@
 """Writes to the reference territory: one import function per official file, each all-or-nothing."""
 
+import hashlib
+import json
 import logging
 import math
 import tempfile
@@ -14,7 +16,7 @@ from tremplin.opendata.errors import FileFormatError
 from tremplin.opendata.sync import ImportReport, sync_m2m, update_many, upsert
 
 from . import fragility
-from .enums import RURAL_LEVELS, AreaLevel, CommuneKind, FormerCommuneKind, IndicatorOrigin, Zone
+from .enums import RURAL_LEVELS, AreaLevel, CommuneKind, FormerCommuneKind, IndicatorOrigin, OutlineLevel, Zone
 from .models import (
     AreaFragility,
     Commune,
@@ -23,6 +25,7 @@ from .models import (
     FormerCommune,
     Indicator,
     IndicatorValue,
+    MapOutline,
     Qpv,
     Region,
     normalize_search,
@@ -287,6 +290,55 @@ def qpvs_import(*, path: Path) -> ImportReport:
     counts.also_changed(sync_m2m(Qpv.communes.through, left="qpv_id", right="commune_id", pairs=links))
     report.add(counts)
     return report
+
+
+# ------------------------------------------------------------------------------ map outlines
+
+
+def _outlines_import(path: Path, level: str, name: str) -> ImportReport:
+    """One level's outlines, stored as a single compact FeatureCollection sorted by code; a re-import of the
+    same outlines rewrites nothing. Counts are per outline (added, changed, unchanged)."""
+    report = ImportReport(name, str(path))
+    features, rejections = readers.read_outlines(path)
+    for number, reason in rejections:
+        report.reject(number, reason)
+    if not features:
+        raise FileFormatError(path, "aucun contour utilisable dans le fichier")
+    features = sorted((feature for _, feature in features), key=lambda f: f["properties"]["code"])
+    content = json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"), ensure_ascii=False)
+    digest = hashlib.sha256(content.encode()).hexdigest()
+    current = MapOutline.objects.select_for_update().filter(level=level).first()
+    before = {}
+    if current is not None:
+        if current.sha256 == digest:
+            report.unchanged = len(features)
+            return report
+        before = {f["properties"]["code"]: f for f in json.loads(current.geojson)["features"]}
+    for feature in features:
+        old = before.get(feature["properties"]["code"])
+        if old is None:
+            report.inserted += 1
+        elif old != feature:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    outline = current or MapOutline(level=level)
+    outline.geojson, outline.sha256, outline.feature_count = content, digest, len(features)
+    outline.full_clean()
+    outline.save()
+    return report
+
+
+@transaction.atomic
+def departement_outlines_import(*, path: Path) -> ImportReport:
+    """Simplified outlines of the départements (GeoJSON, properties `code` and `nom`) for the maps."""
+    return _outlines_import(path, OutlineLevel.DEPARTEMENT, "Contours des départements")
+
+
+@transaction.atomic
+def region_outlines_import(*, path: Path) -> ImportReport:
+    """Simplified outlines of the régions (GeoJSON, properties `code` and `nom`) for the maps."""
+    return _outlines_import(path, OutlineLevel.REGION, "Contours des régions")
 
 
 # ------------------------------------------------------------------------------ fragility indicators

@@ -7,6 +7,7 @@ A session is visible to whoever sees its place (`visible_sites`), and always to 
 from django.db.models import Q, QuerySet
 
 from tremplin.accounts.enums import Role
+from tremplin.accounts.models import User
 from tremplin.accounts.perms import visible_sites
 
 from .models import Registration, Session
@@ -37,6 +38,29 @@ def can_view_session(user, session: Session) -> bool:
 def can_organise(user) -> bool:
     """Plan sessions and fill attendance (on the sessions they see)."""
     return _staff(user) and (user.role in ORGANISING_ROLES or user.is_national)
+
+
+# Who may lead a session: La Poste's mediators, and a partner structure's own staff running its workshops.
+LEADING_ROLES = (Role.MEDIATOR, Role.PARTNER_STAFF)
+
+
+def session_leaders(user) -> QuerySet[User]:
+    """Whom `user` may name to lead a session they schedule (the form's choices, checked again by the service).
+
+    - mediator: themselves;
+    - partner-structure staff: themselves and the mediators and staff of their organisation;
+    - coordinator, national roles: the mediators and partner staff attached to a site they see.
+    """
+    users = User.objects.filter(is_active=True, role__in=LEADING_ROLES)
+    if not can_organise(user):
+        return users.none()
+    if user.role == Role.MEDIATOR:
+        return users.filter(pk=user.pk)
+    if user.role == Role.PARTNER_STAFF:
+        if not user.organisation_id:
+            return users.filter(pk=user.pk)
+        return users.filter(Q(pk=user.pk) | Q(organisation_id=user.organisation_id))
+    return users.filter(sites__in=visible_sites(user)).distinct()
 
 
 def can_book(user) -> bool:

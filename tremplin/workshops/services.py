@@ -25,7 +25,7 @@ from django.utils import timezone
 from tremplin.accounts.models import User
 from tremplin.beneficiaries import services as beneficiary_services
 from tremplin.beneficiaries.enums import ConsentKind, ContactChannel
-from tremplin.beneficiaries.models import PHONE_VALIDATOR, Beneficiary, normalize_phone
+from tremplin.beneficiaries.models import PHONE_VALIDATOR, Beneficiary, normalize_phone, validate_birth_year
 from tremplin.network.models import Organisation, Site
 from tremplin.notifications.enums import NotificationKind
 from tremplin.notifications.services import registration_messages_withdraw, registration_notify
@@ -41,6 +41,7 @@ from .enums import (
     SessionStatus,
 )
 from .models import CalendarFeed, Programme, Registration, Session, SessionSeries
+from .perms import session_leaders
 
 PROGRAMME_FIELDS = (
     "title",
@@ -149,7 +150,11 @@ def session_create(
     series: SessionSeries | None = None,
     by: User | None = None,
 ) -> Session:
-    """Plan one session; the end defaults to the start plus the programme's duration."""
+    """Plan one session; the end defaults to the start plus the programme's duration.
+
+    `by`: who schedules it; they may name only a leader of `perms.session_leaders(by)` (None: the system)."""
+    if by is not None and not session_leaders(by).filter(pk=mediator.pk).exists():
+        raise ValidationError({"mediator": "Vous ne pouvez pas confier cette séance à cette personne."})
     session = Session(
         programme=programme,
         mediator=mediator,
@@ -506,9 +511,13 @@ def _phone_fields(phone: str) -> dict:
     return {"landline_phone": phone, "preferred_channel": ContactChannel.PHONE_CALL}
 
 
-def _person_errors(first_name: str, last_name: str, phone: str) -> dict:
-    """Per-field French messages on what the person typed (`phone` normalised; no query)."""
+def _person_errors(first_name: str, last_name: str, phone: str, birth_year: int | None = None) -> dict:
+    """Per-field French messages on everything the person typed, all at once (`phone` normalised; no query)."""
     errors = {}
+    try:
+        validate_birth_year(birth_year)
+    except ValidationError as error:
+        errors["birth_year"] = error.messages
     if not phone:
         errors["phone"] = "Indiquez un numéro de téléphone pour que l'on puisse vous joindre."
     else:
@@ -592,9 +601,9 @@ def registration_create_for_person(
     if not _is_open(locked):
         raise SessionNotOpen()
     phone = normalize_phone(phone)
-    errors = _person_errors(first_name, last_name, phone)
-    if "phone" in errors:
-        raise ValidationError({"phone": errors["phone"]})
+    errors = _person_errors(first_name, last_name, phone, birth_year)
+    if "phone" in errors or "birth_year" in errors:  # names are not needed when the number is known
+        raise ValidationError({name: errors[name] for name in ("phone", "birth_year") if name in errors})
     beneficiary, created = _person_for_phone(
         locked,
         first_name=first_name,
@@ -640,7 +649,7 @@ def registration_request(
     if not _is_open(locked):
         raise SessionNotOpen()
     phone = normalize_phone(phone)
-    errors = _person_errors(first_name, last_name, phone)
+    errors = _person_errors(first_name, last_name, phone, birth_year)
     if errors:
         raise ValidationError(errors)
     typed = Beneficiary(first_name=first_name, last_name=last_name, birth_year=birth_year, **_phone_fields(phone))

@@ -3,14 +3,14 @@ from django.urls import reverse
 from tremplin.beneficiaries.perms import can_screen
 from tremplin.notifications.perms import can_handle_notifications
 from tremplin.planning.perms import can_plan
-from tremplin.workshops.perms import can_book, can_organise
+from tremplin.workshops.perms import can_book, can_manage_registrations, can_organise, can_view_stats
 
 
 def navigation(request):
-    """Main menu entries for the signed-in user (no database query)."""
+    """Main menu entries for the signed-in user, and what other menus may show them (no database query)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"main_menu": []}
+        return {"main_menu": [], "user_can": {}}
     items = [
         ("Accueil", reverse("home:index")),
         ("Territoires", reverse("territory:france")),
@@ -29,9 +29,16 @@ def navigation(request):
     if user.is_staff:
         items.append(("Administration", reverse("admin:index")))
     path = request.path
+    # What other menus and buttons (workshops/_nav.html, session_detail.html) may link to: never a page that refuses.
+    user_can = {
+        "handle_messages": can_handle_notifications(user),
+        "view_workshop_stats": can_view_stats(user),
+        "session_documents": can_manage_registrations(user),  # attendance sheet PDF, participants CSV
+    }
     return {
+        "user_can": user_can,
         "main_menu": [
             {"label": label, "url": url, "current": (path == url if url == "/" else path.startswith(url))}
             for label, url in items
-        ]
+        ],
     }

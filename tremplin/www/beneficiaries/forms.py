@@ -1,10 +1,10 @@
 from django import forms
-from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 from dsfr.widgets import InlineRadioSelect
 
 from tremplin.beneficiaries import consents
 from tremplin.beneficiaries.enums import ConsentKind, ContactChannel, Gender, SocialStatus
+from tremplin.beneficiaries.models import PHONE_VALIDATOR, normalize_phone, record_errors, validate_birth_year
 from tremplin.territories.models import Commune, normalize_search
 
 
@@ -41,26 +41,62 @@ class CommuneField(forms.CharField):
         raise forms.ValidationError(f"Plusieurs communes correspondent. Saisissez le code INSEE : {listed}")
 
 
+class BirthYearField(forms.IntegerField):
+    """A birth year between 1900 and this year, with the one bounds message (tremplin.beneficiaries.models)."""
+
+    default_validators = [validate_birth_year]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.NumberInput(attrs={"inputmode": "numeric"}))
+        super().__init__(**kwargs)
+        self.error_messages["invalid"] = "Indiquez une année en chiffres, par exemple 1952."
+
+
+def text_field(label: str, what: str, max_length: int, **kwargs) -> forms.CharField:
+    """A text field whose length error names the field: « Le nom ne doit pas dépasser 100 caractères. »"""
+    field = forms.CharField(label=label, max_length=max_length, **kwargs)
+    field.error_messages["max_length"] = f"{what} ne doit pas dépasser {max_length} caractères."
+    return field
+
+
+class PhoneField(forms.CharField):
+    """A French or international number, stored as the record stores it (normalised, then checked)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+        self.error_messages["max_length"] = PHONE_VALIDATOR.message
+
+    def to_python(self, value):
+        return normalize_phone(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if value:
+            PHONE_VALIDATOR(value)
+
+
 class BeneficiaryForm(DsfrBaseForm):
-    first_name = forms.CharField(label="Prénom", max_length=100, required=False)
-    last_name = forms.CharField(label="Nom", max_length=100, required=False)
-    pseudonym = forms.CharField(
-        label="Pseudonyme",
-        max_length=100,
+    """Every field is checked at once, each fault on its field (the record's own rules: record_errors)."""
+
+    first_name = text_field("Prénom", "Le prénom", 100, required=False)
+    last_name = text_field("Nom", "Le nom", 100, required=False)
+    pseudonym = text_field(
+        "Pseudonyme",
+        "Le pseudonyme",
+        100,
         required=False,
         help_text="Si la personne ne souhaite pas donner son nom : un prénom d'usage ou un surnom.",
     )
-    birth_year = forms.IntegerField(
+    birth_year = BirthYearField(
         label="Année de naissance",
         required=False,
-        min_value=1900,
         help_text="Sert uniquement à calculer la tranche d'âge, par exemple 1952.",
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     commune = CommuneField(required=False)
     site = forms.ModelChoiceField(label="Lieu de suivi", queryset=None, required=False, empty_label="Aucun lieu précis")
-    mobile_phone = forms.CharField(label="Téléphone mobile", max_length=20, required=False)
-    landline_phone = forms.CharField(label="Téléphone fixe", max_length=20, required=False)
+    mobile_phone = PhoneField(label="Téléphone mobile", required=False)
+    landline_phone = PhoneField(label="Téléphone fixe", required=False)
     email = forms.EmailField(label="Adresse e-mail", required=False)
     postal_address = forms.CharField(label="Adresse postale", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     preferred_channel = forms.ChoiceField(
@@ -76,7 +112,6 @@ class BeneficiaryForm(DsfrBaseForm):
 
     def __init__(self, *args, sites=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["birth_year"].max_value = timezone.localdate().year
         self.only_site = None
         site_field = self.fields["site"]
         site_field.queryset = sites
@@ -93,8 +128,8 @@ class BeneficiaryForm(DsfrBaseForm):
         data = super().clean()
         if self.only_site is not None and not data.get("site"):
             data["site"] = self.only_site
-        if not data.get("pseudonym") and not (data.get("first_name") and data.get("last_name")):
-            raise forms.ValidationError("Indiquez le prénom et le nom, ou un pseudonyme si la personne le préfère.")
+        for field, messages in record_errors(data, skip=set(self.errors)).items():
+            self.add_error(field, messages)
         return data
 
 

@@ -7,14 +7,23 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from tremplin.beneficiaries import perms as beneficiary_perms
 from tremplin.beneficiaries.enums import AccessPurpose
 from tremplin.beneficiaries.models import Beneficiary
 from tremplin.diagnostics import questionnaire as questionnaires
-from tremplin.diagnostics import scoring, services
-from tremplin.diagnostics.enums import THEME_PLAIN_WORDS, Area, AreaLevel, Autonomy, InseeClass, Thematique
+from tremplin.diagnostics import scoring, selectors, services
+from tremplin.diagnostics.enums import (
+    THEME_PLAIN_WORDS,
+    Area,
+    AreaLevel,
+    Autonomy,
+    InseeClass,
+    Thematique,
+    WorkshopLevel,
+)
 from tremplin.diagnostics.models import Diagnostic
 from tremplin.diagnostics.perms import visible_screenings
 from tremplin.www.beneficiaries.views import get_visible_person_or_404
@@ -154,8 +163,22 @@ def _visible_diagnostic(request, pk, purpose) -> Diagnostic:
     return diagnostic
 
 
+def _themes(items) -> list[dict]:
+    return [
+        {
+            "value": item.theme,
+            "label": Thematique(item.theme).label,
+            "plain": THEME_PLAIN_WORDS.get(item.theme, Thematique(item.theme).label),
+            "reasons": item.reasons,
+        }
+        for item in items
+    ]
+
+
 def _result_context(diagnostic: Diagnostic) -> dict:
+    """What the result page and the person's PDF show; the learning path is the same for both."""
     questionnaire = questionnaires.load(diagnostic.questionnaire_id, diagnostic.questionnaire_version)
+    path = selectors.learning_path(diagnostic)
     autonomy_labels, level_labels = dict(Autonomy.choices), dict(AreaLevel.choices)
     profile, profile_text = PROFILES[diagnostic.insee]
     done = set(diagnostic.answers)
@@ -180,10 +203,11 @@ def _result_context(diagnostic: Diagnostic) -> dict:
             for u in questionnaire.use_cases
         ],
         "equipment": [e["label"] for e in questionnaire.equipment if e["id"] in diagnostic.equipment],
-        "themes": [
-            {"value": t, "label": Thematique(t).label, "plain": THEME_PLAIN_WORDS.get(t, Thematique(t).label)}
-            for t in diagnostic.recommended_themes
-        ],
+        "path": path,
+        "path_level": WorkshopLevel(path.level).label if path.level else "",
+        "themes": _themes(path.themes),
+        "unmet": _themes(path.unmet),
+        "booking_query": urlencode([("theme", t) for t in path.theme_values] + [("niveau", path.level or "")]),
     }
 
 

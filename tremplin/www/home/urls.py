@@ -3,4 +3,7 @@ from django.urls import path
 from . import views
 
 app_name = "home"
-urlpatterns = [path("", views.index, name="index")]
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("ateliers-pres-de-chez-moi/", views.nearby, name="nearby"),
+]

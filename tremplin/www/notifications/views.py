@@ -13,12 +13,13 @@ from django.views.decorators.http import require_POST
 
 from tremplin.beneficiaries import disclosure
 from tremplin.beneficiaries.enums import AccessPurpose
-from tremplin.notifications import services
+from tremplin.notifications import selectors, services
 from tremplin.notifications.enums import ContactChannel, NotificationStatus
 from tremplin.notifications.letters import letters_pdf
 from tremplin.notifications.perms import can_handle_notifications, visible_notifications
+from tremplin.www.redirects import next_or
 
-from .forms import LetterBatchForm
+from .forms import NotificationBatchForm
 
 PAGE_SIZE = 50
 
@@ -93,29 +94,78 @@ def index(request):
     return render(request, "notifications/index.html", context)
 
 
+NO_PHONE_PAGE = "page_sans_numero"
+
+
 @login_required
 def to_call(request):
-    page = _page(request, _visible(request).to_call(), AccessPurpose.CALL_LIST)
-    return render(request, "notifications/to_call.html", _context(request, "to_call", "À appeler", page=page))
+    """One row per person and day, with every message to tell them; people with no number in a list of their own
+    (told at the counter or by post). Both pages are shown through the read path at once (one journal entry)."""
+    to_call = _visible(request).to_call()
+    pages = {
+        with_phone: Paginator(selectors.call_groups(to_call, with_phone=with_phone), PAGE_SIZE).get_page(
+            request.GET.get("page" if with_phone else NO_PHONE_PAGE)
+        )
+        for with_phone in (True, False)
+    }
+    rows = {with_phone: selectors.call_rows(to_call, page.object_list) for with_phone, page in pages.items()}
+    _show(
+        request,
+        [notification for page_rows in rows.values() for row in page_rows for notification in row.notifications],
+        AccessPurpose.CALL_LIST,
+        about=f"page {pages[True].number}, sans numéro page {pages[False].number}",
+    )
+    for with_phone, page in pages.items():
+        page.object_list = rows[with_phone]
+        page.masked_count = sum(1 for row in page.object_list if row.person.is_masked)
+    context = _context(
+        request,
+        "to_call",
+        "À appeler",
+        page=pages[True],
+        no_phone_page=pages[False],
+        no_phone_param=NO_PHONE_PAGE,
+        masked_count=pages[True].masked_count + pages[False].masked_count,
+    )
+    return render(request, "notifications/to_call.html", context)
+
+
+def _calls_done(request, notifications) -> None:
+    notifications = list(notifications)
+    count = services.notifications_call_done(notifications=notifications, user=request.user)
+    if count:
+        people = _show(request, notifications[:1], AccessPurpose.CALL_LIST, about="appel fait")
+        what = f" ({count} messages)" if count > 1 else ""
+        messages.success(request, f"Appel à {people[0].person.name} noté comme fait{what}.")
+    else:
+        messages.info(request, "Cet appel était déjà noté comme fait.")
 
 
 @login_required
 @require_POST
 def call_done(request, pk):
     notification = get_object_or_404(_visible(request).select_related("beneficiary"), pk=pk)
-    if services.notification_call_done(notification=notification, user=request.user):
-        person = _shown_one(request, notification, AccessPurpose.CALL_LIST)
-        messages.success(request, f"Appel à {person.name} noté comme fait.")
-    else:
-        messages.info(request, "Cet appel était déjà noté comme fait.")
+    _calls_done(request, [notification])
     return redirect("notifications:to_call")
+
+
+@login_required
+@require_POST
+def calls_done(request):
+    """ "Appel fait" for one row of the list: every message of that person and day, in one go."""
+    form = NotificationBatchForm(request.POST, queryset=_visible(request).to_call())
+    if form.is_valid():
+        _calls_done(request, form.cleaned_data["notifications"].select_related("beneficiary").order_by("pk"))
+    else:
+        messages.info(request, "Cet appel était déjà noté comme fait, ou vous n'y avez pas accès.")
+    return redirect(next_or(request, "notifications:to_call"))
 
 
 @login_required
 def letters(request):
     page = _page(request, _visible(request).to_print(), AccessPurpose.LETTERS)
     printable = [n for n in page.object_list if n.person.in_scope]
-    form = LetterBatchForm(queryset=_visible(request).to_print(), initial={"notifications": printable})
+    form = NotificationBatchForm(queryset=_visible(request).to_print(), initial={"notifications": printable})
     context = _context(request, "to_print", "Courriers à imprimer", page=page, form=form, printable=printable)
     return render(request, "notifications/letters.html", context)
 
@@ -139,7 +189,7 @@ def letter_pdf(request, pk):
 @login_required
 def letters_batch_pdf(request):
     """The letters listed on the page, as one PDF to print in one go."""
-    form = LetterBatchForm(request.GET, queryset=_visible(request).to_print())
+    form = NotificationBatchForm(request.GET, queryset=_visible(request).to_print())
     if not form.is_valid():
         messages.info(request, "Ces courriers ont déjà été imprimés, ou vous n'y avez pas accès.")
         return redirect("notifications:letters")
@@ -159,7 +209,7 @@ def letters_batch_pdf(request):
 @login_required
 @require_POST
 def letters_printed(request):
-    form = LetterBatchForm(request.POST, queryset=_visible(request).to_print())
+    form = NotificationBatchForm(request.POST, queryset=_visible(request).to_print())
     if form.is_valid():
         count = services.letters_mark_printed(notifications=form.cleaned_data["notifications"], user=request.user)
         messages.success(request, f"{count} courrier{'s' if count > 1 else ''} noté{'s' if count > 1 else ''} imprimé.")

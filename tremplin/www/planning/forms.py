@@ -5,7 +5,8 @@ from dsfr.forms import DsfrBaseForm
 
 from tremplin.network.enums import SiteKind
 from tremplin.planning.enums import Weight
-from tremplin.planning.services import PlanOptions
+from tremplin.planning.feasibility import PlanningError
+from tremplin.planning.services import PlanOptions, plan_check, your_departements
 
 MAX_TIME_LIMIT_S = 300
 SEPARATORS = re.compile(r"[\s,;]+")
@@ -102,11 +103,14 @@ class ScenarioForm(DsfrBaseForm):
         help_text=f"Au plus {MAX_TIME_LIMIT_S} secondes ; le meilleur plan trouvé est gardé, avec son écart garanti.",
     )
 
-    def __init__(self, *args, departements, sites, restricted: bool, **kwargs):
+    def __init__(self, *args, departements, sites, restricted: bool, capacity: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.allowed_departements = departements
         self.allowed_sites = sites
         self.restricted = restricted
+        if capacity:  # what the user's départements allow, before they type anything
+            self.fields["mediators"].help_text = capacity
+            self["mediators"].help_text = capacity  # (the DSFR form has already bound its fields)
         if restricted:
             self.fields["departements"].widget = forms.HiddenInput()
             self.fields["departements"].required = False
@@ -155,29 +159,23 @@ class ScenarioForm(DsfrBaseForm):
         return self._clean_sites("forced_out")
 
     def clean(self):
+        """Refuse now what the worker would refuse later: `plan_check` applies the planner's own counting
+        rules (offices of the chosen types in the chosen départements against M × K, D against M…) and
+        says what is possible, next to the field concerned."""
         data = super().clean()
-        mediators, per_mediator = data.get("mediators"), data.get("offices_per_mediator")
-        codes = data.get("departement_list") or []
         if self.restricted:
             data["departements"] = 0
-        if mediators is not None:
-            if codes and len(codes) > mediators:
-                self.add_error(
-                    "mediators",
-                    f"{len(codes)} départements listés : il faut au moins autant de médiateurs "
-                    "(chacun reçoit au moins un médiateur).",
-                )
-            elif not codes and (data.get("departements") or 0) > mediators:
-                self.add_error(
-                    "departements",
-                    "Le nombre de départements ne peut pas dépasser le nombre de médiateurs "
-                    "(chaque département choisi reçoit au moins un médiateur).",
-                )
-        both = sorted(set(data.get("forced_in") or []) & set(data.get("forced_out") or []))
-        if both:
-            self.add_error("forced_out", f"Sites à la fois imposés et exclus : {', '.join(both)}.")
-        if mediators and per_mediator and len(data.get("forced_in") or []) > mediators * per_mediator:
-            self.add_error("forced_in", f"Trop de sites imposés pour {mediators * per_mediator} bureaux au total.")
+        if self.errors:
+            return data
+        typed = split_list(self.data.get("departement_list", ""))
+        scope = None
+        if self.restricted and not typed:  # all their départements, filled in by clean_departement_list
+            scope = your_departements(len(data["departement_list"]))
+        try:
+            plan_check(self.options(), scope=scope)
+        except PlanningError as exc:
+            field = exc.param if exc.param in self.fields and not self.fields[exc.param].widget.is_hidden else None
+            self.add_error(field, str(exc))
         return data
 
     def options(self) -> PlanOptions:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tremplin.planning import selectors
 from tremplin.planning.enums import ScenarioStatus, Weight
+from tremplin.planning.maps import plan_map
 from tremplin.planning.perms import (
     can_plan,
     is_restricted_to_departements,
@@ -20,7 +21,7 @@ from tremplin.planning.perms import (
     plannable_sites,
     visible_scenarios,
 )
-from tremplin.planning.services import CURVE_ACTIVE, CURVE_MEDIATORS, curve_request, scenario_submit
+from tremplin.planning.services import CURVE_ACTIVE, CURVE_MEDIATORS, curve_request, plan_defaults, scenario_submit
 from tremplin.www import csv as safe_csv
 
 from .charts import french_number, line_chart
@@ -34,11 +35,6 @@ PALETTE = [
     "#000091", "#ce0500", "#18753c", "#b34000", "#6e445a", "#695240",
     "#3558a2", "#a94645", "#297254", "#8585f6", "#c3992a", "#009081",
 ]  # fmt: skip
-CURVE_LABELS = {
-    Weight.POPULATION: "Population atteinte",
-    Weight.FRAGILE: "Population fragile atteinte",
-    Weight.PRIORITY: "Poids de priorité atteint",
-}
 
 
 def _crumbs(*items):
@@ -67,12 +63,25 @@ def _issue_token(request) -> str:
 
 def _scenario_form(request, data=None):
     user = request.user
+    restricted = is_restricted_to_departements(user)
+    departements = plannable_departements(user)
+    codes = list(departements.order_by("code").values_list("code", flat=True)) if restricted else None
+    defaults = plan_defaults(departements=codes)
+    initial = None
+    if data is None:
+        initial = {
+            "token": _issue_token(request),
+            "mediators": defaults.mediators,
+            "offices_per_mediator": defaults.offices_per_mediator,
+            "departements": defaults.departements,
+        }
     return ScenarioForm(
         data,
-        initial={"token": _issue_token(request)} if data is None else None,
-        departements=plannable_departements(user),
+        initial=initial,
+        departements=departements,
         sites=plannable_sites(user),
-        restricted=is_restricted_to_departements(user),
+        restricted=restricted,
+        capacity=defaults.summary,
     )
 
 
@@ -173,7 +182,9 @@ def detail(request, pk):
         mediators = selectors.plan_mediators(result, sites)
         names = selectors.departement_names(result.get("departements", {}))
         totals = result.get("totals", {})
-        map_data = _map_data(mediators)
+        weight = (scenario.params or {}).get("weight", Weight.POPULATION)
+        objective_label, unit = selectors.weight_figures(weight)
+        map_data = plan_map(mediators, names, PALETTE)
         context |= {
             "mediators": mediators,
             "departements": selectors.plan_departements(result, names),
@@ -182,10 +193,17 @@ def detail(request, pk):
             "population_share": _share(scenario.reached_population, totals.get("population")),
             "fragile_share": _share(scenario.reached_fragile, totals.get("fragile_population")),
             "gap_percent": (scenario.gap or 0) * 100,
-            "solver_status": selectors.solver_status_label(result.get("status", ""), scenario.gap),
+            "optimum_percent": 100 - (scenario.gap or 0) * 100,
+            "show_objective": not selectors.objective_repeats_a_population(weight),
+            "objective_label": objective_label,
+            "unit": unit,
+            "bound_share": _share(scenario.upper_bound, totals.get("weight")),
+            "solver_status": selectors.solver_status_label(result.get("status", ""), scenario.gap, with_gap=False),
             "bound_source": selectors.bound_source_label(result.get("stats", {}).get("bound_source", "")),
             "duration": result.get("timings", {}).get("total"),
             "map_json": json_script(map_data, "carte-plan"),
+            "map_main": map_data["territories"][0],
+            "map_insets": map_data["territories"][1:],
             "legend": [{"number": m["number"], "colour": m["colour"]} for m in map_data["mediators"][:12]],
         }
     return render(request, "planning/detail.html", context)
@@ -199,58 +217,23 @@ def _share(value, total):
     return value / total * 100 if value is not None and total else None
 
 
-def _map_data(mediators: list[dict]) -> dict:
-    points = [o for m in mediators for o in m["offices"] if o["latitude"] is not None]
-    bounds = None
-    if points:
-        lats = [o["latitude"] for o in points]
-        lons = [o["longitude"] for o in points]
-        bounds = [[min(lats), min(lons)], [max(lats), max(lons)]]
-    return {
-        "bounds": bounds,
-        "departements": sorted({m["departement"] for m in mediators}),
-        "contours": reverse("territory:contours", args=["departements"]),
-        "mediators": [
-            {
-                "number": m["number"],
-                "departement": m["departement"],
-                "colour": PALETTE[(m["number"] - 1) % len(PALETTE)],
-                "population": m["population"],
-                "offices": [
-                    {
-                        "id": o["id"],
-                        "name": o["name"],
-                        "commune": o["commune"],
-                        "lat": o["latitude"],
-                        "lon": o["longitude"],
-                    }
-                    for o in m["offices"]
-                    if o["latitude"] is not None
-                ],
-            }
-            for m in mediators
-        ],
-    }
-
-
 def _curve_context(scenario) -> dict | None:
     curve = scenario.curve
     if not curve:
         return None
     weight = curve.get("weight") or (scenario.params or {}).get("weight", Weight.POPULATION)
-    solved = [p for p in curve.get("points", []) if "error" not in p]
+    label, unit = selectors.weight_figures(weight)
     totals = curve.get("totals", {})
     total_weight = totals.get("weight")
     rows = [
         p
         | {
             "share": _share(p.get("objective"), total_weight),
-            "population_share": _share(p.get("population"), totals.get("population")),
-            "gap_percent": None if p.get("gap") is None else p["gap"] * 100,
             "status_label": selectors.solver_status_label(p["status"], p.get("gap")) if "status" in p else "",
         }
         for p in curve.get("points", [])
     ]
+    solved = [p for p in rows if "error" not in p]
     return {
         "status": curve.get("status"),
         "active": curve.get("status") in CURVE_ACTIVE,
@@ -258,9 +241,14 @@ def _curve_context(scenario) -> dict | None:
         "error": curve.get("error", ""),
         "stage": curve.get("stage", ""),
         "percent": round(100 * (curve.get("progress") or 0)),
-        "label": CURVE_LABELS.get(weight, "Poids atteint"),
+        "label": label,
+        "unit": unit,
+        "show_objective": not selectors.objective_repeats_a_population(weight),
+        "total_weight": total_weight,
+        "reachable_weight": totals.get("reachable_weight"),
         "time_limit_s": curve.get("time_limit_s"),
         "rows": rows,
+        # the y axis goes to the largest value drawn (bounds included), which never exceeds the total weight
         "chart": line_chart(
             [(p["mediators"], p["objective"]) for p in solved],
             [(p["mediators"], p["upper_bound"]) for p in solved],

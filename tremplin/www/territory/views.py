@@ -1,8 +1,5 @@
-import functools
-import json
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,16 +13,12 @@ from django.views.decorators.http import require_GET, require_POST
 from tremplin.accounts.perms import can_manage_reference_data, visible_communes, visible_departements
 from tremplin.opendata.errors import FileFormatError
 from tremplin.territories import selectors, services
-from tremplin.territories.enums import AreaLevel
+from tremplin.territories.enums import AreaLevel, OutlineLevel
 from tremplin.territories.models import Commune, Indicator
 from tremplin.territories.services import INDICATOR_DEFINITIONS
 
 from .forms import IndicatorScoredForm, IndicatorUploadForm
 
-CONTOUR_FILES = {
-    "departements": "departements-version-simplifiee.geojson",
-    "regions": "regions-version-simplifiee.geojson",
-}
 EMPTY_COLLECTION = b'{"type": "FeatureCollection", "features": []}'
 
 SORT_LABELS = {
@@ -61,9 +54,10 @@ def _crumbs(*items):
 def france(request):
     regions = selectors.regions_with_figures(request.user)
     departements = selectors.departements_by_score(request.user)
+    outlines = selectors.outlines_state()
     map_data = selectors.choropleth_data(
         departements,
-        contours=_contour_urls(),
+        contours=_contour_urls(outlines),
         departement_url=reverse("territory:departement", args=["__code__"]),
     )
     context = {
@@ -72,6 +66,7 @@ def france(request):
         "regions": regions,
         "totals": selectors.total_figures(regions),
         "departements": departements,
+        "outlines": outlines,
         "fragility_classes": selectors.FRAGILITY_CLASSES,
         "map_json": json_script(map_data, "carte-donnees", encoder=CompactJSONEncoder),
     }
@@ -82,9 +77,10 @@ def france(request):
 def region(request, code):
     region = get_object_or_404(selectors.visible_regions(request.user), code=code)
     departements = selectors.sort_by_score(selectors.departements_with_figures(request.user, region=region))
+    outlines = selectors.outlines_state()
     map_data = selectors.choropleth_data(
         departements,
-        contours=_contour_urls(),
+        contours=_contour_urls(outlines),
         departement_url=reverse("territory:departement", args=["__code__"]),
     )
     context = {
@@ -92,8 +88,10 @@ def region(request, code):
         "breadcrumb": _crumbs(("Territoires", reverse("territory:france")), (region.name, None)),
         "region": region,
         "departements": departements,
+        "figures": selectors.region_figures(request.user, region),
         "totals": selectors.total_figures(departements),
         "fragility": selectors.area_fragility(AreaLevel.REGION, region.code),
+        "outlines": outlines,
         "fragility_classes": selectors.FRAGILITY_CLASSES,
         "map_json": json_script(map_data, "carte-donnees", encoder=CompactJSONEncoder),
     }
@@ -110,13 +108,17 @@ def departement(request, code):
     communes = selectors.departement_communes(user, departement, sort)
     sites = list(selectors.departement_sites(user, departement).order_by("kind", "name"))
     qpvs = list(selectors.departement_qpvs(user, departement))
+    national = selectors.departements_figures(user)
+    figures = national.get(departement.code) or selectors.Figures(departement_count=1)
+    fragility = selectors.area_fragility(AreaLevel.DEPARTEMENT, departement.code)
+    outlines = selectors.outlines_state()
     map_data = {
         "departement": departement.code,
         "bounds": selectors.bounds_of([*communes, *sites, *qpvs]),
         "sites": selectors.sites_geojson(sites),
         "qpvs": selectors.qpvs_geojson(qpvs),
         "communes": selectors.communes_map(communes),
-        "contours": _contour_urls(),
+        "contours": _contour_urls(outlines),
     }
     context = {
         "title": f"{departement.name} ({departement.code})",
@@ -126,13 +128,14 @@ def departement(request, code):
             (departement.name, None),
         ),
         "departement": departement,
-        "figures": selectors.departement_figures(user, departement),
+        "figures": figures,
+        "priority": selectors.departement_priority(departement, national, fragility.score),
         "communes": communes,
         "sites": sites,
-        "site_count": len(sites),
-        "site_kinds": selectors.count_by_kind(sites),
+        "territory_sites": selectors.territory_sites(user, sites, departement=departement),
         "qpvs": qpvs,
-        "fragility": selectors.area_fragility(AreaLevel.DEPARTEMENT, departement.code),
+        "fragility": fragility,
+        "outlines": outlines,
         "fragility_classes": selectors.FRAGILITY_CLASSES,
         "map_data": map_data,
         "map_json": json_script(map_data, "carte-donnees", encoder=CompactJSONEncoder),
@@ -143,8 +146,12 @@ def departement(request, code):
     return render(request, "territory/departement.html", context)
 
 
-def _contour_urls() -> dict[str, str]:
-    return {level: reverse("territory:contours", args=[level]) for level in CONTOUR_FILES}
+def _contour_urls(outlines: selectors.OutlinesState) -> dict[str, str]:
+    """The outlines' URLs, versioned by their checksum (a new import is not hidden by the browser's cache)."""
+    return {
+        level: reverse("territory:contours", args=[level]) + (f"?v={version}" if version else "")
+        for level, version in outlines.versions.items()
+    }
 
 
 def _sort_links(current: str) -> dict[str, dict]:
@@ -280,26 +287,12 @@ def indicator_scored(request, code):
 @login_required
 @require_GET
 def contours(request, level):
-    """Outlines of départements or régions for the maps; an empty collection when the data is absent."""
-    if level not in CONTOUR_FILES:
+    """Outlines of départements or régions for the maps, as imported by import_reference (an empty collection when
+    they were not imported: the page says so)."""
+    if level not in OutlineLevel.values:
         raise Http404("Contours inconnus.")
-    content = EMPTY_COLLECTION
-    if settings.TREMPLIN_DATA_DIR:
-        path = Path(settings.TREMPLIN_DATA_DIR) / "geo" / CONTOUR_FILES[level]
-        try:
-            content = _read_contours(str(path), path.stat().st_mtime_ns)
-        except (OSError, ValueError):
-            content = EMPTY_COLLECTION
+    geojson = selectors.outline_geojson(level)
+    content = geojson.encode() if geojson is not None else EMPTY_COLLECTION
     response = HttpResponse(content, content_type="application/geo+json")
-    response["Cache-Control"] = "private, max-age=86400"
+    response["Cache-Control"] = "private, max-age=86400" if geojson is not None else "no-cache"
     return response
-
-
-@functools.lru_cache(maxsize=8)
-def _read_contours(path: str, mtime_ns: int) -> bytes:
-    """The file's bytes, read once per version of the file (validated as a GeoJSON FeatureCollection)."""
-    content = Path(path).read_bytes()
-    data = json.loads(content)
-    if data.get("type") != "FeatureCollection":
-        raise ValueError(f"{path} n'est pas une FeatureCollection GeoJSON.")
-    return content

@@ -9,7 +9,9 @@ from tremplin.accounts.models import User
 from tremplin.beneficiaries.models import PHONE_VALIDATOR, normalize_phone
 from tremplin.workshops.enums import Thematique, WorkshopLevel
 from tremplin.workshops.models import Programme
+from tremplin.workshops.perms import session_leaders
 from tremplin.workshops.services import MAX_SERIES_WEEKS
+from tremplin.www.beneficiaries.forms import BirthYearField
 
 
 class ProgrammeForm(DsfrBaseForm):
@@ -60,12 +62,11 @@ class SessionForm(DsfrBaseForm):
         if user.role == Role.MEDIATOR:
             del self.fields["mediator"]
         else:
-            self.fields["mediator"].queryset = (
-                User.objects.filter(role=Role.MEDIATOR, is_active=True, sites__in=sites)
-                .distinct()
-                .order_by("last_name")
-            )
+            self.fields["mediator"].queryset = session_leaders(user).order_by("last_name", "first_name", "pk")
             self.fields["mediator"].required = True
+            if user.role == Role.PARTNER_STAFF:
+                self.fields["mediator"].label = "Animée par"
+                self.fields["mediator"].initial = self.initial.get("mediator") or user.pk
         if not with_weeks:
             del self.fields["weeks"]
 
@@ -99,13 +100,8 @@ class PublicBookingForm(DsfrBaseForm):
         help_text="Portable ou fixe, par exemple 06 12 34 56 78. Nous vous enverrons un rappel.",
         widget=forms.TextInput({"autocomplete": "tel", "inputmode": "tel", "type": "tel"}),
     )
-    birth_year = forms.IntegerField(
-        label="Votre année de naissance (facultatif)",
-        required=False,
-        min_value=1900,
-        max_value=timezone.now().year,
-        widget=forms.NumberInput({"inputmode": "numeric"}),
-    )
+    # The bounds and their message are the record's (this year, not the year the server started).
+    birth_year = BirthYearField(label="Votre année de naissance (facultatif)", required=False)
     callback_requested = forms.BooleanField(label="Je préfère qu'on m'appelle pour confirmer", required=False)
     consent = forms.BooleanField(
         label="J'accepte que ces informations soient enregistrées pour organiser l'atelier et me prévenir.",

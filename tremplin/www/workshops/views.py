@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -17,7 +18,10 @@ from django_ratelimit.decorators import ratelimit
 from tremplin.accounts.perms import visible_sites
 from tremplin.beneficiaries import disclosure
 from tremplin.beneficiaries.enums import AccessPurpose
+from tremplin.frenchdates import french_date
 from tremplin.network.models import Site
+from tremplin.notifications import services as notification_services
+from tremplin.notifications.enums import NotificationKind
 from tremplin.workshops import perms, selectors, services
 from tremplin.workshops.enums import (
     DAY_NAMES,
@@ -32,7 +36,7 @@ from tremplin.workshops.enums import (
 from tremplin.workshops.models import CalendarFeed, Programme, Registration, Session
 from tremplin.www import ratelimits
 from tremplin.www.framing import embeddable
-from tremplin.www.redirects import next_or
+from tremplin.www.redirects import next_or, safe_next
 
 from . import documents
 from .forms import ProgrammeForm, PublicBookingForm, SessionForm
@@ -261,11 +265,64 @@ def session_edit(request, pk):
     return render(request, "workshops/form.html", context)
 
 
+def _confirm(request, *, title: str, session: Session, lines: list[str], confirm_label: str, back: str):
+    """The confirmation page of a destructive action (GET): what will happen, who is told, « Oui » posts the same
+    address, « Non, revenir » goes back. No JavaScript needed."""
+    session_url = reverse("workshops:session", args=[session.pk])
+    context = {
+        "title": title,
+        "breadcrumb": _crumbs(
+            (f"Séance du {timezone.localtime(session.starts_at):%d/%m/%Y}", session_url),
+            (title, None),
+        ),
+        "session": session,
+        "lines": lines,
+        "confirm_label": confirm_label,
+        "back": back,
+        "next": safe_next(request),
+    }
+    return render(request, "workshops/confirm.html", context)
+
+
+SESSION_WHEN = r"l j F Y \à H\hi"
+
+
+def _session_label(session: Session) -> str:
+    return f"« {session.programme.title} » du {french_date(session.starts_at, SESSION_WHEN)}"
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def session_cancel(request, pk):
     _require(perms.can_organise(request.user), "Votre rôle ne permet pas d'annuler des séances.")
-    session = _visible_session_or_404(request, pk)
+    session = _visible_session_or_404(request, pk, Session.objects.select_related("programme"))
+    if request.method == "GET":
+        counts = {status: 0 for status in RegistrationStatus}
+        for status in session.registrations.values_list("status", flat=True):
+            counts[status] += 1
+        seated, waiting = counts[RegistrationStatus.CONFIRMED], counts[RegistrationStatus.WAITLISTED]
+        requested = counts[RegistrationStatus.REQUESTED]
+        told = "chacune est prévenue par son moyen de contact (SMS, e-mail, appel ou courrier)"
+        lines = [
+            f"La séance {_session_label(session)} sera annulée, ainsi que toutes ses inscriptions.",
+            f"{seated} personne{pluralize(seated)} inscrite{pluralize(seated)} et {waiting} en liste d'attente : "
+            f"{told if seated + waiting else 'personne à prévenir'}.",
+        ]
+        if requested:
+            lines.append(
+                f"{requested} demande{pluralize(requested)} faite{pluralize(requested)} en ligne, pas encore "
+                f"confirmée{pluralize(requested)} : écartée{pluralize(requested)} sans message (une demande ne "
+                "tient aucune place)."
+            )
+        lines.append("Une séance annulée ne peut pas être rétablie : il faudra en créer une nouvelle.")
+        return _confirm(
+            request,
+            title="Annuler la séance ?",
+            session=session,
+            lines=lines,
+            confirm_label="Oui, annuler la séance",
+            back=reverse("workshops:session", args=[pk]),
+        )
     try:
         services.session_cancel(session=session, by=request.user)
     except ValidationError as error:
@@ -276,23 +333,56 @@ def session_cancel(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def registration_cancel(request, pk):
+    """Cancel a registration, or « Écarter » a request made on the public page; GET asks first."""
     registration = get_object_or_404(
-        perms.visible_registrations(request.user).select_related("session", "beneficiary"), pk=pk
+        perms.visible_registrations(request.user).select_related("session__programme", "beneficiary"), pk=pk
     )
     _require(perms.can_manage_registrations(request.user), "Votre rôle ne permet pas d'annuler des inscriptions.")
+    is_request = registration.status == RegistrationStatus.REQUESTED
+    person = disclosure.person_shown(
+        request.user, registration.beneficiary, purpose=AccessPurpose.SESSION, about=_about(registration.session)
+    )
+    if request.method == "GET":
+        return _registration_cancel_confirm(request, registration, person, is_request)
     try:
         services.registration_cancel(registration=registration, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("workshops:session", pk=registration.session_id)
-    person = disclosure.person_shown(
-        request.user, registration.beneficiary, purpose=AccessPurpose.SESSION, about=_about(registration.session)
-    )
-    what = "La demande d'inscription" if registration.status == RegistrationStatus.REQUESTED else "L'inscription"
-    messages.success(request, f"{what} de {person.name} est annulée.")
+    what = "La demande d'inscription" if is_request else "L'inscription"
+    messages.success(request, f"{what} de {person.name} est {'écartée' if is_request else 'annulée'}.")
     return redirect(next_or(request, "workshops:session", registration.session_id))
+
+
+def _registration_cancel_confirm(request, registration: Registration, person, is_request: bool):
+    session = registration.session
+    back = safe_next(request) or reverse("workshops:session", args=[session.pk])
+    if registration.status == RegistrationStatus.CANCELLED:
+        messages.info(request, "Cette inscription est déjà annulée.")
+        return redirect(back)
+    if is_request:
+        lines = [
+            f"La demande d'inscription de {person.name} à la séance {_session_label(session)} sera écartée.",
+            "Elle ne tenait aucune place : personne n'est prévenu, et les appels ou courriers qui l'attendaient "
+            "sont retirés des listes.",
+        ]
+        title, label = "Écarter la demande ?", "Oui, écarter la demande"
+    else:
+        told = (
+            notification_services.how_told(registration.beneficiary, kind=NotificationKind.CANCELLATION)
+            if person.in_scope
+            else "par sa structure"
+        )
+        lines = [
+            f"L'inscription de {person.name} à la séance {_session_label(session)} sera annulée.",
+            f"La personne est prévenue {told}.",
+        ]
+        if registration.status == RegistrationStatus.CONFIRMED and session.registrations.waitlisted().exists():
+            lines.append("Sa place revient à la première personne de la liste d'attente, qui est prévenue.")
+        title, label = "Annuler l'inscription ?", "Oui, annuler l'inscription"
+    return _confirm(request, title=title, session=session, lines=lines, confirm_label=label, back=back)
 
 
 @login_required
@@ -723,6 +813,8 @@ def manage_registration(request, token):
         "session": session,
         "when": _when(session),
         "position": services.waitlist_position(registration),
+        # « Je ne pourrai pas venir » first asks: a tap by mistake must not give the seat away.
+        "confirm_cancel": request.GET.get("annuler") == "1",
         "is_open": session.status == SessionStatus.PLANNED and session.starts_at > timezone.now(),
         "public_url": reverse("workshops:public", args=[session.site_id]) if session.site_id else None,
     }

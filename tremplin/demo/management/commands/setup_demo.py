@@ -51,7 +51,7 @@ class Command(BaseCommand):
                 "Scénario de déploiement de démonstration mis en file : le worker le calcule au démarrage."
             )
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Tremplin est prêt : http://127.0.0.1:8000"))
+        self.stdout.write(self.style.SUCCESS("Base de démonstration préparée. Comptes de démonstration :"))
         self.stdout.write(f"Mot de passe de tous les comptes de démonstration : {DEMO_PASSWORD}")
         for user, detail in accounts:
             self.stdout.write(f"  {user.get_role_display():<35} {user.email:<38} {detail}")

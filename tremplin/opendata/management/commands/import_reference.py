@@ -60,7 +60,7 @@ class Command(BaseCommand):
             raise CommandError(f"Dossier de données introuvable : {data_dir}")
         cache_dir = Path(settings.TREMPLIN_CACHE_DIR) / "reference"
         refs = [ref for ref in REFERENCE_FILES if not only or ref.key in only]
-        found = {}
+        found, feeds_derived = {}, {}
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -83,6 +83,8 @@ class Command(BaseCommand):
                     continue
                 sha256 = file_sha256(path)
                 found[ref.key] = sha256
+                if ref.derived:
+                    feeds_derived[ref.key] = sha256
                 previous = None if force else last_import(ref, sha256)
                 if previous is not None:
                     when = timezone.localtime(previous.imported_at)
@@ -100,9 +102,9 @@ class Command(BaseCommand):
                 report.notes.append(f"durée : {time.perf_counter() - started:.1f} s".replace(".", ","))
                 self._print_report(console, report, verbosity)
                 progress.advance(task)
-            if found:
+            if feeds_derived:
                 progress.update(task, description="Distances, indicateurs calculés et scores de fragilité")
-                self._refresh_derived(console, verbosity, found, force)
+                self._refresh_derived(console, verbosity, feeds_derived, force)
                 progress.advance(task)
         if not found:
             raise CommandError(
