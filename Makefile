@@ -25,7 +25,7 @@ node_modules/.installed: package-lock.json
 install: $(VENV)/.installed node_modules/.installed
 
 demo: install
-	mkdir -p var
+	mkdir -p var/static
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py setup_demo
 	scripts/serve.sh $(PY)
