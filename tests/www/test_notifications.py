@@ -78,7 +78,9 @@ def test_to_call_list_is_scoped_per_role(client, world, user, expected):
 def test_other_roles_have_no_access(client, world, user):
     client.force_login(getattr(world.users, user))
     assert client.get(reverse("notifications:to_call")).status_code == 403
-    assert client.post(reverse("notifications:call_done", args=[world.calls["o1"].pk])).status_code == 403
+    assert (
+        client.post(reverse("notifications:calls_done"), {"notifications": [world.calls["o1"].pk]}).status_code == 403
+    )
 
 
 def test_anonymous_is_sent_to_login(client):
@@ -91,7 +93,7 @@ def test_call_done_is_recorded_with_who_and_when(client, world):
     client.force_login(world.users.mediator)
     page = client.get(reverse("notifications:to_call")).content.decode()
     assert "Anne" in page and "0296000000" in page and "Appel fait" in page and "Préfère être appelé(e)" in page
-    response = client.post(reverse("notifications:call_done", args=[call.pk]), follow=True)
+    response = client.post(reverse("notifications:calls_done"), {"notifications": [call.pk]}, follow=True)
     assert "noté comme fait" in response.content.decode()
     call.refresh_from_db()
     assert (call.status, call.handled_by) == (NotificationStatus.CALLED, world.users.mediator)
@@ -101,7 +103,9 @@ def test_call_done_is_recorded_with_who_and_when(client, world):
 
 def test_call_out_of_scope_is_not_found(client, world):
     client.force_login(world.users.coordinator_29)
-    assert client.post(reverse("notifications:call_done", args=[world.calls["o1"].pk])).status_code == 404
+    assert (
+        client.post(reverse("notifications:calls_done"), {"notifications": [world.calls["o1"].pk]}).status_code == 404
+    )
     world.calls["o1"].refresh_from_db()
     assert world.calls["o1"].status == NotificationStatus.TO_CALL
 

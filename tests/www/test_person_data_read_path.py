@@ -165,7 +165,7 @@ def test_messages_screens_never_show_another_organisations_person(client, world,
         assert disclosure.MASKED_LABEL in text, name
         for secret in _secrets(world.theirs):
             assert secret not in text, (name, secret)
-        assert reverse("notifications:call_done", args=[world.notes["to_call"].pk]) not in text
+        assert f'name="notifications" value="{world.notes["to_call"].pk}"' not in text  # no « Appel fait » form
         assert reverse("notifications:letter_pdf", args=[world.notes["to_print"].pk]) not in text
 
 
@@ -180,7 +180,9 @@ def test_letter_pdfs_of_another_organisations_person_are_refused(client, world, 
 
 def test_call_done_message_does_not_name_another_organisations_person(client, world):
     client.force_login(world.users.mediator)
-    response = client.post(reverse("notifications:call_done", args=[world.notes["to_call"].pk]), follow=True)
+    response = client.post(
+        reverse("notifications:calls_done"), {"notifications": [world.notes["to_call"].pk]}, follow=True
+    )
     assert world.theirs.last_name not in response.content.decode()
 
 

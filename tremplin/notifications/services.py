@@ -363,11 +363,6 @@ def notifications_call_done(*, notifications, user) -> int:
     ).update(status=NotificationStatus.CALLED, handled_by=user, handled_at=timezone.now())
 
 
-def notification_call_done(*, notification: Notification, user) -> bool:
-    """ "Appel fait" for one message."""
-    return bool(notifications_call_done(notifications=[notification], user=user))
-
-
 @transaction.atomic
 def letters_mark_printed(*, notifications, user) -> int:
     """Letters printed (and posted or handed over): they leave the "Courriers à imprimer" list."""

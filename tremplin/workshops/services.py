@@ -541,9 +541,11 @@ def _person_for_phone(
     birth_year: int | None,
     user: User | None,
     consent_given: bool,
+    errors: dict,
 ) -> tuple[Beneficiary, bool]:
     """(record, created): the oldest record with this (normalised, valid) phone in the organisation that follows
-    the people of this session, else a new record from what was typed."""
+    the people of this session, else a new record from what was typed (`errors`: the `_person_errors` of what
+    was typed, raised only when a record has to be created)."""
     organisation = booking_organisation(locked)
     if organisation is None:
         raise ValidationError("Cette séance n'est rattachée à aucune organisation.")
@@ -553,7 +555,6 @@ def _person_for_phone(
     beneficiary = min(same_phone.order_by(), key=lambda person: person.pk, default=None)
     if beneficiary is not None:
         return beneficiary, False
-    errors = _person_errors(first_name, last_name, phone)
     if errors:
         raise ValidationError(errors)
     site = locked.site if locked.site_id and locked.site.organisation_id in (None, organisation.pk) else None
@@ -612,6 +613,7 @@ def registration_create_for_person(
         birth_year=birth_year,
         user=user,
         consent_given=consent_given,
+        errors=errors,
     )
     return _book(
         locked, beneficiary, source=source, user=user, callback_requested=callback_requested, new_person=created
@@ -666,6 +668,7 @@ def registration_request(
         birth_year=birth_year,
         user=None,
         consent_given=consent_given,
+        errors=errors,
     )
     if not created:
         statuses = (*HOLDING_STATUSES, RegistrationStatus.REQUESTED)

@@ -6,7 +6,6 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.index, name="index"),
     path("a-appeler/", views.to_call, name="to_call"),
-    path("<int:pk>/appel-fait/", views.call_done, name="call_done"),
     path("a-appeler/appels-faits/", views.calls_done, name="calls_done"),
     path("courriers/", views.letters, name="letters"),
     path("courriers/lot.pdf", views.letters_batch_pdf, name="letters_pdf"),

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -130,34 +130,22 @@ def to_call(request):
     return render(request, "notifications/to_call.html", context)
 
 
-def _calls_done(request, notifications) -> None:
-    notifications = list(notifications)
-    count = services.notifications_call_done(notifications=notifications, user=request.user)
-    if count:
-        people = _show(request, notifications[:1], AccessPurpose.CALL_LIST, about="appel fait")
-        what = f" ({count} messages)" if count > 1 else ""
-        messages.success(request, f"Appel à {people[0].person.name} noté comme fait{what}.")
-    else:
-        messages.info(request, "Cet appel était déjà noté comme fait.")
-
-
-@login_required
-@require_POST
-def call_done(request, pk):
-    notification = get_object_or_404(_visible(request).select_related("beneficiary"), pk=pk)
-    _calls_done(request, [notification])
-    return redirect("notifications:to_call")
-
-
 @login_required
 @require_POST
 def calls_done(request):
-    """ "Appel fait" for one row of the list: every message of that person and day, in one go."""
-    form = NotificationBatchForm(request.POST, queryset=_visible(request).to_call())
-    if form.is_valid():
-        _calls_done(request, form.cleaned_data["notifications"].select_related("beneficiary").order_by("pk"))
+    """ "Appel fait" for one row of the list: every message of that person and day, in one go. A message outside
+    the viewer's lists answers 404; one already done is left as it is."""
+    form = NotificationBatchForm(request.POST, queryset=_visible(request))
+    if not form.is_valid():
+        raise Http404("Message introuvable")
+    notifications = list(form.cleaned_data["notifications"].select_related("beneficiary").order_by("pk"))
+    count = services.notifications_call_done(notifications=notifications, user=request.user)
+    if count:
+        person = _shown_one(request, notifications[0], AccessPurpose.CALL_LIST)
+        what = f" ({count} messages)" if count > 1 else ""
+        messages.success(request, f"Appel à {person.name} noté comme fait{what}.")
     else:
-        messages.info(request, "Cet appel était déjà noté comme fait, ou vous n'y avez pas accès.")
+        messages.info(request, "Cet appel était déjà noté comme fait.")
     return redirect(next_or(request, "notifications:to_call"))
 
 
