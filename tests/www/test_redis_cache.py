@@ -1,8 +1,6 @@
 """With REDIS_URL set, the shared cache is Redis (Django's RedisCache) and the rate limits count there: a real
 redis-server (Debian's package, started here on a free loopback port); skipped when it is not installed."""
 
-import json
-import os
 import shutil
 import socket
 import subprocess
@@ -16,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.workshops.factories import SessionFactory
-from tests.www.test_proxy_ratelimit import SECOND_PROCESS, database_url, fresh_address, honeypot_post, is_limited
+from tests.www.test_proxy_ratelimit import fresh_address, honeypot_post, is_limited, posts_from_another_process
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -82,20 +80,5 @@ def test_two_processes_share_the_count_in_redis(redis_cache, redis_url):
     url = reverse("workshops:public", args=[site.pk])
     address = fresh_address()
     assert [is_limited(honeypot_post(Client(), site, REMOTE_ADDR=address)) for _ in range(10)] == [False] * 10
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "tremplin.settings.test",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": redis_url,
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", SECOND_PROCESS, url, address, "11"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == [False] * 10 + [True]
+    assert posts_from_another_process(url, address, 11, REDIS_URL=redis_url) == [False] * 10 + [True]
     assert is_limited(honeypot_post(Client(), site, REMOTE_ADDR=address))

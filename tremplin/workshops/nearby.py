@@ -20,7 +20,7 @@ from tremplin.territories.models import Commune, normalize_search
 from .models import Session
 
 RADIUS_KM = 20
-WEEKS_AHEAD = 8  # as far as the public booking page of a place shows
+WEEKS_AHEAD = 8  # how far ahead the public pages show sessions (this search and each place's booking page)
 MAX_PLACES = 10
 SESSIONS_SHOWN = 3
 MAX_CHOICES = 20

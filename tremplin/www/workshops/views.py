@@ -34,14 +34,13 @@ from tremplin.workshops.enums import (
     WorkshopLevel,
 )
 from tremplin.workshops.models import CalendarFeed, Programme, Registration, Session
+from tremplin.workshops.nearby import WEEKS_AHEAD
 from tremplin.www import ratelimits
 from tremplin.www.framing import embeddable
 from tremplin.www.redirects import next_or, safe_next
 
 from . import documents
 from .forms import ProgrammeForm, PublicBookingForm, SessionForm
-
-PUBLIC_WEEKS_AHEAD = 8
 
 
 def _crumbs(*items):
@@ -592,7 +591,7 @@ def attendance(request, pk):
 
 
 def _organised_session(request, pk) -> Session:
-    _require(perms.can_organise(request.user) or perms.can_book(request.user), "Action non autorisée.")
+    _require(perms.can_manage_registrations(request.user), "Votre rôle ne donne pas accès aux documents des séances.")
     return _visible_session_or_404(request, pk, Session.objects.select_related("programme", "site", "mediator"))
 
 
@@ -697,7 +696,7 @@ def public_booking(request, site_id):
     now = timezone.now()
     sessions = list(
         selectors.with_counts(Session.objects.upcoming().filter(site=site))
-        .filter(starts_at__lte=now + datetime.timedelta(weeks=PUBLIC_WEEKS_AHEAD))
+        .filter(starts_at__lte=now + datetime.timedelta(weeks=WEEKS_AHEAD))
         .select_related("programme")
         .order_by("starts_at", "pk")
     )
