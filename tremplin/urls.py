@@ -16,6 +16,8 @@ urlpatterns = [
     path("planification/", include("tremplin.www.planning.urls")),
     path("ateliers/", include("tremplin.www.workshops.urls")),
     path("messages/", include("tremplin.www.notifications.urls")),
+    path("mandats/", include("tremplin.www.mandates.urls")),
+    path("verifier-un-mandat/", include("tremplin.www.mandates.urls_public")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -28,7 +28,7 @@ def test_setup_demo_without_data_generates_a_territory_and_every_role(settings, 
     for user in User.objects.all():
         assert user.email in output
         assert user.check_password(DEMO_PASSWORD)
-    mediator = User.objects.get(role=Role.MEDIATOR)
+    mediator = User.objects.get(email="mediateur@demo.tremplin.fr")
     assert mediator.sites.count() == 4
     assert len({site.commune_id for site in mediator.sites.all()}) == 4
     assert User.objects.get(role=Role.COORDINATOR).departements.count() == 2

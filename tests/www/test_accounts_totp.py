@@ -70,13 +70,13 @@ def test_correct_code_confirms_the_device_and_verifies_the_session(client, user)
     client.get(ENABLE)
     device = TOTPDevice.objects.get(user=user)
     response = client.post(ENABLE, {"code": current_code(device)}, follow=True)
-    assert response.redirect_chain[-1][0] == SECURITY
+    # Its recovery codes are shown once, on their own page, before anything else.
+    assert response.redirect_chain[-1][0] == reverse("accounts:recovery_codes")
     device.refresh_from_db()
     assert device.confirmed is True
     assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
-    html = response.content.decode()
-    assert "La double authentification est activée" in html
-    assert "Activée" in html
+    assert "La double authentification est activée" in response.content.decode()
+    assert "Activée" in client.get(SECURITY).content.decode()
 
 
 def test_wrong_code_does_not_confirm(client, user):

@@ -88,11 +88,11 @@ def test_second_factor_pages_refuse_an_external_next(client, url):
     # Security page: the link to enable the factor never carries the hostile address.
     page = client.get(reverse("accounts:security"), {"next": url}).content.decode()
     assert "evil.example" not in page
-    # Enabling the factor, then coming back: to the security page.
+    # Enabling the factor: to its recovery codes, shown once (never to the hostile address).
     client.get(reverse("accounts:totp_enable"), {"next": url})
     device = user.totpdevice_set.get()
     response = client.post(f"{reverse('accounts:totp_enable')}?next={url}", {"code": current_code(device), "next": url})
-    assert response.status_code == 302 and response["Location"] == reverse("accounts:security")
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:recovery_codes")
     # The code asked after the password: back home, not elsewhere.
     client.logout()
     device.delete()

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as OtpTOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -127,3 +128,6 @@ class TOTPDeviceAdmin(OtpTOTPDeviceAdmin):
     def delete_queryset(self, request, queryset):
         for device in queryset.select_related("user"):
             self.delete_model(request, device)
+
+
+admin.site.unregister(StaticDevice)  # recovery codes: seen by their holder only, never created by someone else

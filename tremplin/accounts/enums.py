@@ -20,3 +20,6 @@ class SecurityAction(models.TextChoices):
     TOTP_DISABLED = "totp_retire", "Double authentification retirée"
     CODE_REFUSED = "code_refuse", "Code de vérification refusé"
     LOCKED = "verrouillage", "Vérification verrouillée (trop de codes erronés)"
+    RECOVERY_CODES_GENERATED = "codes_secours", "Nouveaux codes de secours générés"
+    RECOVERY_CODE_USED = "code_secours_utilise", "Code de secours utilisé"
+    TOTP_CARD_ASSIGNED = "carte_totp", "Carte TOTP attribuée"

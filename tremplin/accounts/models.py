@@ -145,3 +145,20 @@ class SecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} — {self.user} — {self.at:%d/%m/%Y %H:%M}"
+
+
+class Membership(models.Model):
+    """A further organisation an account works for, beside `User.organisation` (a mediator employed by La Poste
+    who also holds permanences for an association). People and mandates of each stay inside it."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    since = models.DateField("depuis le", default=timezone.localdate)
+
+    class Meta:
+        verbose_name = "autre organisation"
+        verbose_name_plural = "autres organisations"
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="membership_once")]
+
+    def __str__(self):
+        return f"{self.user} — {self.organisation}"

@@ -64,3 +64,20 @@ def can_view_site(user, site: Site) -> bool:
 
 def can_manage_reference_data(user) -> bool:
     return user.is_authenticated and user.is_active and user.is_national
+
+
+def organisation_ids_q(user, field: str = "organisation_id") -> Q:
+    """`field` is one of the organisations `user` works for: their own, and those of their memberships
+    (a subquery: no extra query)."""
+    from .models import Membership
+
+    return Q(**{field: user.organisation_id}) | Q(
+        **{f"{field}__in": Membership.objects.filter(user_id=user.pk).values("organisation_id")}
+    )
+
+
+def works_for(user, organisation_id) -> bool:
+    """Whether `user` works for that organisation (their own, or one of their memberships)."""
+    if organisation_id is None or not user.is_authenticated:
+        return False
+    return organisation_id == user.organisation_id or user.memberships.filter(organisation_id=organisation_id).exists()

@@ -51,6 +51,7 @@ class JournalAction(models.TextChoices):
     MERGED = "fusion", "Fusion avec un doublon"
     MERGED_INTO = "fusionnee", "Fiche fusionnée dans une autre"
     ANONYMISED = "anonymisation", "Suppression (anonymisation)"
+    TRANSFERRED = "transfert", "Suivi transféré à une autre organisation"
 
 
 class AccessPurpose(models.TextChoices):
@@ -71,3 +72,6 @@ class AccessPurpose(models.TextChoices):
     LETTER_PDF = "courrier_pdf", "Courrier imprimé"
     FAILED_SENDS = "echecs", "Échecs d'envoi des messages"
     API = "api", "Réponse de l'API"
+    MANDATE = "mandat", "Mandat (préparation, signature, démarches)"
+    MANDATE_PDF = "mandat_pdf", "Mandat ou reçu imprimé"
+    IDENTITY = "identite", "Vérification d'identité (FranceConnect)"

@@ -1,6 +1,7 @@
 """Who sees which person, on the principles of tremplin.accounts.perms.
 
-A person belongs to one organisation. Staff outside that organisation never see them (the views answer
+A person belongs to one organisation. Staff outside that organisation (their own, or one they also work for
+through a `Membership`) never see them (the views answer
 404), whatever their role: a national manager reads the records of their own organisation (La Poste's
 programme managers, La Poste's people), an administrator without organisation reads none. Inside the
 organisation:
@@ -15,6 +16,7 @@ organisation:
 from django.db.models import Q, QuerySet
 
 from tremplin.accounts.enums import Role
+from tremplin.accounts.perms import organisation_ids_q
 
 from .models import Beneficiary
 
@@ -33,7 +35,7 @@ def beneficiary_scope(user) -> Q | None:
         return None
     if not user.organisation_id:
         return None
-    same_organisation = Q(organisation_id=user.organisation_id)
+    same_organisation = organisation_ids_q(user)  # their organisation, and the others they work for
     if user.is_national:
         return same_organisation
     if user.role in (Role.MEDIATOR, Role.COUNTER_AGENT):

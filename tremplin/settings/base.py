@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "ninja",  # the API docs' Swagger UI from our own static files (the CDN one is refused by the CSP)
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "tremplin.accounts",
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "tremplin.diagnostics",
     "tremplin.workshops",
     "tremplin.notifications",
+    "tremplin.mandates",
     "tremplin.opendata",
     "tremplin.www",
     "tremplin.demo",
@@ -259,3 +261,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+from .franceconnect import *  # noqa: E402,F403 (FRANCECONNECT_* settings, read from the environment)

@@ -1,9 +1,13 @@
 from django.urls import reverse
 
+from tremplin.accounts.enums import Role
 from tremplin.beneficiaries.perms import can_screen
+from tremplin.mandates.habilitation_perms import can_view_habilitations
 from tremplin.notifications.perms import can_handle_notifications
 from tremplin.planning.perms import can_plan
 from tremplin.workshops.perms import can_book, can_manage_registrations, can_organise, can_view_stats
+
+MANDATE_ROLES = (Role.MEDIATOR, Role.PARTNER_STAFF, Role.COORDINATOR, Role.NATIONAL_MANAGER)
 
 
 def navigation(request):
@@ -26,6 +30,10 @@ def navigation(request):
     if can_handle_notifications(user):
         # No count badge: it would cost a query on every page.
         items.append(("Messages", reverse("notifications:index")))
+    if user.role in MANDATE_ROLES:
+        items.append(("Mandats", reverse("mandates:list")))
+    if can_view_habilitations(user):
+        items.append(("Habilitations", reverse("mandates:habilitation_list")))
     if user.is_staff:
         items.append(("Administration", reverse("admin:index")))
     path = request.path

@@ -22,5 +22,7 @@ urlpatterns = [
     path("securite/", views.security, name="security"),
     path("securite/activer/", views.totp_enable, name="totp_enable"),
     path("securite/desactiver/", views.totp_disable, name="totp_disable"),
+    path("securite/codes-de-secours/", views.recovery_codes, name="recovery_codes"),
     path("verification/", views.verify, name="verify"),
+    path("verification/confirmer/", views.reverify, name="reverify"),
 ]

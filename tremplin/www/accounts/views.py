@@ -11,19 +11,29 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils import dateformat, timezone
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
-from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tremplin.accounts import second_factor, services
+from tremplin.www.redirects import next_or
 from tremplin.www.redirects import safe_next as _safe_next
 
-from .forms import LoginForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm, TotpCodeForm
+from .forms import (
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SecondFactorCodeForm,
+    SetPasswordForm,
+    TotpCodeForm,
+)
 
 WRONG_CODE = "Code incorrect ou expiré. Saisissez le code affiché en ce moment par votre application."
 THROTTLED = "Trop de codes erronés : patientez quelques secondes avant de réessayer."
+RECOVERY_CODES_LOW = 3  # from how few recovery codes left a user is told to generate new ones
 
 
 def _next_url(request, default=None) -> str:
@@ -150,6 +160,22 @@ def _lock_context(locked_until) -> dict:
     }
 
 
+def _accepted(request, check: services.CodeCheck) -> None:
+    """A code was accepted: the session is verified and fresh; a recovery code says how many remain."""
+    second_factor.accept(request, check.device)
+    left = check.recovery_codes_left
+    if left is None:
+        return
+    if left == 0:
+        text = "Code de secours accepté : c'était le dernier."
+    else:
+        text = f"Code de secours accepté : il ne servira plus. Il vous en reste {left}."
+    if left <= RECOVERY_CODES_LOW:
+        link = format_html('<a href="{}">Codes de secours</a>', reverse("accounts:recovery_codes"))
+        text = format_html("{} Générez-en de nouveaux dès maintenant depuis la page {}.", text, link)
+    messages.warning(request, text)
+
+
 def _code_errors(form, check: services.CodeCheck) -> None:
     if check.throttled:
         form.add_error("code", THROTTLED)
@@ -159,7 +185,7 @@ def _code_errors(form, check: services.CodeCheck) -> None:
 
 @login_required
 def security(request):
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+    devices = list(TOTPDevice.objects.filter(user=request.user, confirmed=True).order_by("pk"))
     enable_url = reverse("accounts:totp_enable")
     if next_url := _safe_next(request):
         # Sent here by second_factor_required: come back to that page once the factor is enabled.
@@ -169,11 +195,17 @@ def security(request):
         "accounts/security.html",
         {
             "title": "Sécurité du compte",
-            "device": device,
+            "device": devices[0] if devices else None,
+            "devices": [(device, _device_kind(device)) for device in devices],
+            "recovery_codes_left": services.recovery_codes_left(request.user) if devices else None,
             "enable_url": enable_url,
             "mandatory": second_factor.enrolment_required(request.user),
         },
     )
+
+
+def _device_kind(device: TOTPDevice) -> str:
+    return "carte" if device.name.startswith(second_factor.TOTP_CARD_NAME.format(serial="")) else "application"
 
 
 @login_required
@@ -191,17 +223,31 @@ def totp_enable(request):
     if request.method == "POST" and form.is_valid():
         if services.totp_throttled([device]):
             form.add_error("code", THROTTLED)
-        elif services.totp_device_confirm(
-            device=device, token=form.cleaned_data["code"], ip_address=get_client_ip_address(request)
-        ):
+        elif (
+            codes := services.totp_device_confirm(
+                device=device, token=form.cleaned_data["code"], ip_address=get_client_ip_address(request)
+            )
+        ) is not None:
             device.refresh_from_db()
-            otp_login(request, device)
+            second_factor.accept(request, device)
             second_factor.mark(request, second_factor.HAS_DEVICE)
+            request.session[second_factor.SESSION_NEW_RECOVERY_CODES] = codes
             messages.success(
                 request,
                 "La double authentification est activée : un code vous sera demandé à chaque connexion.",
             )
-            return redirect(_next_url(request, default="accounts:security"))
+            if next_url := _safe_next(request):
+                messages.warning(
+                    request,
+                    format_html(
+                        "Notez vos {} codes de secours : ils vous permettront de vous connecter sans votre "
+                        'téléphone. <a href="{}">Affichez-les maintenant</a>, ils ne le seront qu\'une fois.',
+                        len(codes),
+                        reverse("accounts:recovery_codes"),
+                    ),
+                )
+                return redirect(next_url)
+            return redirect("accounts:recovery_codes")
         else:
             form.add_error("code", WRONG_CODE)
     return render(
@@ -221,7 +267,7 @@ def totp_enable(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def totp_disable(request):
-    devices = list(TOTPDevice.objects.filter(user=request.user, confirmed=True))
+    devices = second_factor.code_devices(request.user)
     if not devices:
         messages.info(request, "La double authentification n'est pas activée sur votre compte.")
         return redirect("accounts:security")
@@ -234,6 +280,7 @@ def totp_disable(request):
         )
         if check.accepted:
             request.session.pop(DEVICE_ID_SESSION_KEY, None)
+            request.session.pop(second_factor.SESSION_VERIFIED_AT, None)
             second_factor.mark(request, second_factor.NO_DEVICE)
             if mandatory:
                 messages.warning(
@@ -261,20 +308,20 @@ def verify(request):
     next_url = _next_url(request)
     if request.user.is_verified():
         return redirect(next_url)  # already done in this session
-    devices = list(TOTPDevice.objects.filter(user=request.user, confirmed=True))
+    devices = second_factor.code_devices(request.user)
     if not devices:
         # Removed meanwhile (by an administrator, after a lost phone): no code to ask; an account that must
         # have a second factor is sent to enrol again by the middleware.
         second_factor.mark(request, second_factor.NO_DEVICE)
         return redirect(next_url)
     locked_until = second_factor.locked_until(devices)
-    form = TotpCodeForm(request.POST or None)
+    form = SecondFactorCodeForm(request.POST or None)
     if request.method == "POST" and locked_until is None and form.is_valid():
         check = services.totp_check(
             user=request.user, token=form.cleaned_data["code"], ip_address=get_client_ip_address(request)
         )
         if check.accepted:
-            otp_login(request, check.device)
+            _accepted(request, check)
             return redirect(next_url)
         locked_until = check.locked_until
         _code_errors(form, check)
@@ -282,5 +329,94 @@ def verify(request):
         request,
         "accounts/verify.html",
         {"title": "Vérification en deux étapes", "form": form, "next": next_url} | _lock_context(locked_until),
+        status=429 if locked_until else 200,
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def reverify(request):
+    """A fresh code before a sensitive action (acting on someone's behalf), even in a verified session.
+
+    The views that need one check `second_factor.verified_within(request)` and send here with `?next=` their
+    own address; the code accepted, the session is fresh for FRESHNESS and goes back there. Same codes
+    (application, card, recovery code) and same lockout as at sign-in.
+    """
+    next_url = next_or(request, settings.LOGIN_REDIRECT_URL)
+    devices = second_factor.code_devices(request.user)
+    if not devices:
+        return render(
+            request,
+            "accounts/reverify_enrol.html",
+            {
+                "title": "Activez d'abord la double authentification",
+                "enable_url": _with_next(reverse("accounts:totp_enable"), next_url),
+                "freshness_minutes": _freshness_minutes(),
+            },
+        )
+    locked_until = second_factor.locked_until(devices)
+    form = SecondFactorCodeForm(request.POST or None)
+    if request.method == "POST" and locked_until is None and form.is_valid():
+        check = services.totp_check(
+            user=request.user, token=form.cleaned_data["code"], ip_address=get_client_ip_address(request)
+        )
+        if check.accepted:
+            _accepted(request, check)
+            return redirect(next_url)
+        locked_until = check.locked_until
+        _code_errors(form, check)
+    return render(
+        request,
+        "accounts/reverify.html",
+        {
+            "title": "Confirmez votre code",
+            "form": form,
+            "next": next_url,
+            "freshness_minutes": _freshness_minutes(),
+        }
+        | _lock_context(locked_until),
+        status=429 if locked_until else 200,
+    )
+
+
+def _freshness_minutes() -> int:
+    return int(second_factor.FRESHNESS.total_seconds() // 60)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def recovery_codes(request):
+    """Recovery codes: new ones shown once (after enrolment, or generated again here); how many remain."""
+    devices = second_factor.code_devices(request.user)
+    if not devices:
+        messages.info(request, "Les codes de secours accompagnent la double authentification : activez-la d'abord.")
+        return redirect("accounts:security")
+    new_codes = request.session.pop(second_factor.SESSION_NEW_RECOVERY_CODES, None)
+    locked_until = second_factor.locked_until(devices)
+    form = TotpCodeForm(request.POST or None)
+    if request.method == "POST" and locked_until is None and form.is_valid():
+        check, codes = services.recovery_codes_regenerate(
+            user=request.user, token=form.cleaned_data["code"], ip_address=get_client_ip_address(request)
+        )
+        if check.accepted:
+            second_factor.accept(request, check.device)
+            request.session[second_factor.SESSION_NEW_RECOVERY_CODES] = codes
+            messages.success(request, "Vos nouveaux codes de secours sont prêts : les anciens ne fonctionnent plus.")
+            return redirect("accounts:recovery_codes")
+        locked_until = check.locked_until
+        _code_errors(form, check)
+    return render(
+        request,
+        "accounts/recovery_codes.html",
+        {
+            "title": "Codes de secours",
+            "new_codes": new_codes,
+            "left": services.recovery_codes_left(request.user),
+            "count": second_factor.RECOVERY_CODE_COUNT,
+            "form": form,
+        }
+        | _lock_context(locked_until),
         status=429 if locked_until else 200,
     )

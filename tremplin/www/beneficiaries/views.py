@@ -16,6 +16,7 @@ from tremplin.beneficiaries.models import Beneficiary
 from tremplin.diagnostics import selectors as diagnostic_selectors
 from tremplin.diagnostics.models import Diagnostic, Screening
 from tremplin.diagnostics.perms import visible_screenings
+from tremplin.mandates import selectors as mandate_selectors
 
 from .forms import BeneficiaryCreateForm, BeneficiaryForm, ConsentForm, SearchForm
 
@@ -170,7 +171,7 @@ def person_detail(request, pk):
         "duplicates": duplicates,
         "can_edit": can_edit,
         "can_assess": perms.can_assess(user),
-    }
+    } | mandate_selectors.person_mandates(user, person)
     return render(request, "beneficiaries/detail.html", context)
 
 

@@ -3,7 +3,6 @@
 import io
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,13 +25,6 @@ CSV_HEADERS = [
     "Présence",
     "Autonomie atteinte",
 ]
-
-
-def render_pdf(template: str, context: dict) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string(template, context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
 def participants_csv(session, registrations) -> str:

@@ -22,6 +22,7 @@ from tremplin.frenchdates import french_date
 from tremplin.network.models import Site
 from tremplin.notifications import services as notification_services
 from tremplin.notifications.enums import NotificationKind
+from tremplin.pdf import render_pdf
 from tremplin.workshops import perms, selectors, services
 from tremplin.workshops.enums import (
     DAY_NAMES,
@@ -606,9 +607,7 @@ def attendance_sheet_pdf(request, pk):
         AccessPurpose.ATTENDANCE_PDF,
         session,
     )
-    pdf = documents.render_pdf(
-        "workshops/pdf/attendance_sheet.html", {"session": session, "registrations": registrations}
-    )
+    pdf = render_pdf("workshops/pdf/attendance_sheet.html", {"session": session, "registrations": registrations})
     return _pdf_response(pdf, f"feuille-presence-{session.pk}.pdf")
 
 
@@ -644,9 +643,7 @@ def certificate_pdf(request, pk):
         raise PermissionDenied(
             "Cette personne est suivie par une autre structure : c'est elle qui lui remet son attestation."
         )
-    pdf = documents.render_pdf(
-        "workshops/pdf/certificate.html", {"registration": registration, "session": registration.session}
-    )
+    pdf = render_pdf("workshops/pdf/certificate.html", {"registration": registration, "session": registration.session})
     return _pdf_response(pdf, f"attestation-atelier-{registration.pk}.pdf")
 
 

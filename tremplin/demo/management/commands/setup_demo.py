@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 from tremplin.accounts.enums import Role
 from tremplin.accounts.models import User
 from tremplin.demo.beneficiaries import demo_beneficiaries_create
+from tremplin.demo.mandates import demo_mandates_create
 from tremplin.demo.territory import write_demo_territory
 from tremplin.demo.workshops import demo_workshops_create
 from tremplin.network.enums import OrganisationKind, SiteKind, SiteSource
@@ -46,6 +47,8 @@ class Command(BaseCommand):
         accounts = self.create_accounts()
         self.stdout.write(f"Personnes accompagnées de démonstration créées : {demo_beneficiaries_create()}")
         self.stdout.write(f"Séances d'ateliers de démonstration créées : {demo_workshops_create()}")
+        mandates, aidant_second_factor = demo_mandates_create()
+        self.stdout.write(f"Mandats de démonstration créés : {mandates}")
         if self.create_scenario():
             self.stdout.write(
                 "Scénario de déploiement de démonstration mis en file : le worker le calcule au démarrage."
@@ -55,6 +58,15 @@ class Command(BaseCommand):
         self.stdout.write(f"Mot de passe de tous les comptes de démonstration : {DEMO_PASSWORD}")
         for user, detail in accounts:
             self.stdout.write(f"  {user.get_role_display():<35} {user.email:<38} {detail}")
+        if aidant_second_factor:
+            self.stdout.write(
+                "aidant@ a la double authentification (base de démonstration seulement) : clé à saisir dans une "
+                f"application d'authentification {aidant_second_factor.secret_base32}, ou l'un de ces codes de "
+                f"secours à usage unique : {', '.join(aidant_second_factor.recovery_codes)}. "
+                "Code du moment : python manage.py demo_code"
+            )
+        else:
+            self.stdout.write("aidant@ : code de double authentification du moment : python manage.py demo_code")
         if settings.TREMPLIN_SECOND_FACTOR_RELAXED:
             self.stdout.write(
                 self.style.WARNING(
@@ -126,6 +138,16 @@ class Command(BaseCommand):
                 [],
                 offices,
                 ", ".join(o.name for o in offices),
+            ),
+            (
+                "aidant@demo.tremplin.fr",
+                "Thomas",
+                "Robert",
+                Role.MEDIATOR,
+                la_poste,
+                [],
+                offices,
+                "habilité aux mandats (Aidants Connect), double authentification active",
             ),
             (
                 "guichet@demo.tremplin.fr",
