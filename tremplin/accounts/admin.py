@@ -8,7 +8,7 @@ from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as OtpTOTPDeviceAd
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import services
-from .models import SecurityEvent, User
+from .models import Membership, SecurityEvent, User
 
 
 def _clean_email(form) -> str:
@@ -36,9 +36,18 @@ class UserChangeForm(auth_forms.UserChangeForm):
     clean_email = _clean_email
 
 
+class MembershipInline(admin.TabularInline):
+    """The further organisations an account works for (its people and mandates stay inside each)."""
+
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["organisation"]
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     form = UserChangeForm
+    inlines = [MembershipInline]
     add_form = UserCreationForm
     list_display = ["email", "name", "role", "organisation", "is_active"]
     list_filter = ["role", "organisation", "is_active", "is_staff"]

@@ -302,6 +302,22 @@ def totp_disable(request):
     )
 
 
+def _code_step(request, devices):
+    """The code form of the verify and re-verify pages: (form, locked until, accepted), the lockout applied."""
+    locked_until = second_factor.locked_until(devices)
+    form = SecondFactorCodeForm(request.POST or None)
+    if request.method == "POST" and locked_until is None and form.is_valid():
+        check = services.totp_check(
+            user=request.user, token=form.cleaned_data["code"], ip_address=get_client_ip_address(request)
+        )
+        if check.accepted:
+            _accepted(request, check)
+            return form, None, True
+        locked_until = check.locked_until
+        _code_errors(form, check)
+    return form, locked_until, False
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def verify(request):
@@ -314,17 +330,9 @@ def verify(request):
         # have a second factor is sent to enrol again by the middleware.
         second_factor.mark(request, second_factor.NO_DEVICE)
         return redirect(next_url)
-    locked_until = second_factor.locked_until(devices)
-    form = SecondFactorCodeForm(request.POST or None)
-    if request.method == "POST" and locked_until is None and form.is_valid():
-        check = services.totp_check(
-            user=request.user, token=form.cleaned_data["code"], ip_address=get_client_ip_address(request)
-        )
-        if check.accepted:
-            _accepted(request, check)
-            return redirect(next_url)
-        locked_until = check.locked_until
-        _code_errors(form, check)
+    form, locked_until, accepted = _code_step(request, devices)
+    if accepted:
+        return redirect(next_url)
     return render(
         request,
         "accounts/verify.html",
@@ -355,17 +363,9 @@ def reverify(request):
                 "freshness_minutes": _freshness_minutes(),
             },
         )
-    locked_until = second_factor.locked_until(devices)
-    form = SecondFactorCodeForm(request.POST or None)
-    if request.method == "POST" and locked_until is None and form.is_valid():
-        check = services.totp_check(
-            user=request.user, token=form.cleaned_data["code"], ip_address=get_client_ip_address(request)
-        )
-        if check.accepted:
-            _accepted(request, check)
-            return redirect(next_url)
-        locked_until = check.locked_until
-        _code_errors(form, check)
+    form, locked_until, accepted = _code_step(request, devices)
+    if accepted:
+        return redirect(next_url)
     return render(
         request,
         "accounts/reverify.html",
