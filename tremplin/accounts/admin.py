@@ -47,7 +47,6 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     form = UserChangeForm
-    inlines = [MembershipInline]
     add_form = UserCreationForm
     list_display = ["email", "name", "role", "organisation", "is_active"]
     list_filter = ["role", "organisation", "is_active", "is_staff"]
@@ -84,6 +83,9 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description="nom", ordering="last_name")
     def name(self, obj):
         return obj.get_full_name()
+
+    def get_inlines(self, request, obj):
+        return [MembershipInline] if obj is not None else []  # once the account exists
 
     def get_readonly_fields(self, request, obj=None):
         """Only a superuser grants rights: a national manager cannot make anyone (or themselves) superuser."""
