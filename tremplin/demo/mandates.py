@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -27,7 +28,7 @@ from tremplin.mandates.enums import (
     SignatureMethod,
     TrainingModule,
 )
-from tremplin.mandates.models import Habilitation, Mandate
+from tremplin.mandates.models import Habilitation, IdentityCheck, Mandate, MandateUse
 
 AIDANT, MEDIATOR, MANAGER = "aidant@demo.tremplin.fr", "mediateur@demo.tremplin.fr", "pilote@demo.tremplin.fr"
 # Demo database only: the authenticator secret of aidant@ (printed by setup_demo, like the password).
@@ -113,9 +114,14 @@ def _use(aidant, mandate, category, procedure, outcome=Outcome.DONE):
 
 
 def _move(mandate: Mandate, *, started_days_ago: int) -> None:
-    """Put a demo mandate's dates in the past (the table only; the journal keeps when things really happened)."""
+    """Put a demo mandate's story in the past: its identity check, preparation, dates and démarches (the tables
+    only; the journal keeps when things really happened, today)."""
     shift = timedelta(days=started_days_ago)
-    Mandate.objects.filter(pk=mandate.pk).update(starts_at=mandate.starts_at - shift, ends_at=mandate.ends_at - shift)
+    Mandate.objects.filter(pk=mandate.pk).update(
+        created_at=F("created_at") - shift, starts_at=F("starts_at") - shift, ends_at=F("ends_at") - shift
+    )
+    IdentityCheck.objects.filter(pk=mandate.identity_check_id).update(checked_at=F("checked_at") - shift)
+    MandateUse.objects.filter(mandate=mandate).update(at=F("at") - shift + timedelta(days=3))
 
 
 @transaction.atomic
@@ -145,8 +151,8 @@ def demo_mandates_create() -> tuple[int, DemoSecondFactor | None]:
     _use(aidant, valid, Category.MONEY, "Déclaration de revenus sur impots.gouv.fr", Outcome.STARTED)
 
     ending = _mandate(aidant, people[1], [Category.SOCIAL_HEALTH], Duration.SIX_MONTHS)
-    _move(ending, started_days_ago=170)  # ends in 12 days: the daily work warns the organisation's mediators
     _use(aidant, ending, Category.SOCIAL_HEALTH, "Commande de la carte Vitale sur ameli.fr")
+    _move(ending, started_days_ago=170)  # ends in 12 days: the daily work warns the organisation's mediators
 
     expired = _mandate(aidant, people[2], [Category.TRANSPORT], Duration.MONTH)
     _use(aidant, expired, Category.TRANSPORT, "Demande de certificat d'immatriculation sur l'ANTS")

@@ -23,26 +23,13 @@ from tremplin.beneficiaries.disclosure import PersonShown
 from tremplin.frenchdates import french_date
 from tremplin.pdf import render_pdf
 
-from .enums import Category, Duration, RevocationBy, Status
+from .enums import CATEGORY_EXAMPLES, Duration, RevocationBy, Status
 
 ATTESTATION_TEMPLATE = "mandates/pdf/attestation.html"
 REVOCATION_TEMPLATE = "mandates/pdf/revocation_receipt.html"
 ATTESTATION_TITLE = "Mandat pour réaliser des démarches en ligne en votre nom"
 
 # What each category covers, in the words of the desk (printed on the mandate, under the category's name).
-CATEGORY_EXAMPLES = {
-    Category.PAPERS: "carte d'identité, passeport, inscription sur les listes électorales, recensement citoyen",
-    Category.FAMILY: "allocations familiales (CAF), inscription à l'école ou à la cantine, bourses scolaires",
-    Category.SOCIAL_HEALTH: "Assurance maladie (ameli), carte Vitale, complémentaire santé solidaire, RSA, retraite",
-    Category.WORK: "France Travail (inscription, actualisation), compte personnel de formation",
-    Category.HOUSING: "aides au logement (APL), demande de logement social, chèque énergie",
-    Category.TRANSPORT: "permis de conduire, carte grise, amendes, cartes de transport",
-    Category.MONEY: "déclaration de revenus, impôts, prélèvement à la source, avis d'imposition",
-    Category.JUSTICE: "extrait de casier judiciaire, aide juridictionnelle, pré-plainte en ligne",
-    Category.FOREIGNERS: "titre de séjour, naturalisation, démarches de l'Union européenne",
-    Category.LEISURE: "pass Culture, pass Sport, permis de chasse ou de pêche",
-}
-
 SIGNATURE_PREFIX = "data:image/png;base64,"
 SIGNATURE_MAX_BYTES = 300 * 1024
 SIGNATURE_MAX_SIDE = 4000  # pixels: a canvas on a tablet is far smaller; refuses decompression bombs

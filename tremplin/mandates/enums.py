@@ -21,6 +21,21 @@ class Category(models.TextChoices):
     LEISURE = "loisirs_sports_culture", "Loisirs - Sports - Culture"
 
 
+# What each category covers, in plain words: the mandate form and the printed mandate.
+CATEGORY_EXAMPLES = {
+    Category.PAPERS: "carte d'identité, passeport, inscription sur les listes électorales, recensement citoyen",
+    Category.FAMILY: "allocations familiales (CAF), inscription à l'école ou à la cantine, bourses scolaires",
+    Category.SOCIAL_HEALTH: "Assurance maladie (ameli), carte Vitale, complémentaire santé solidaire, RSA, retraite",
+    Category.WORK: "France Travail (inscription, actualisation), compte personnel de formation",
+    Category.HOUSING: "aides au logement (APL), demande de logement social, chèque énergie",
+    Category.TRANSPORT: "permis de conduire, carte grise, amendes, cartes de transport",
+    Category.MONEY: "déclaration de revenus, impôts, prélèvement à la source, avis d'imposition",
+    Category.JUSTICE: "extrait de casier judiciaire, aide juridictionnelle, pré-plainte en ligne",
+    Category.FOREIGNERS: "titre de séjour, naturalisation, démarches de l'Union européenne",
+    Category.LEISURE: "pass Culture, pass Sport, permis de chasse ou de pêche",
+}
+
+
 class Duration(models.TextChoices):
     DAY = "jour", "Une journée"
     MONTH = "mois", "Un mois"

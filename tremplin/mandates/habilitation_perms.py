@@ -1,6 +1,6 @@
 """Who sees and decides mediators' habilitations, on the principles of tremplin.accounts.perms.
 
-- departmental coordinator: the mediators attached to a site in one of their départements;
+- departmental coordinator: the mediators of their organisation(s) attached to a site in one of their départements;
 - national manager, administrator: the mediators of their organisation(s) (their own and their memberships;
   a mediator counts when their organisation, or one they work for, is one of them);
 - mediator: nobody else; they may request their own habilitation ("Mon habilitation").
@@ -44,14 +44,15 @@ def habilitation_subjects(user) -> QuerySet[User]:
     mediators = User.objects.filter(role__in=HABILITABLE_ROLES, is_active=True)
     if not can_view_habilitations(user):
         return mediators.none()
-    if user.role == Role.COORDINATOR:
-        staff = User.sites.through.objects.filter(site__commune__departement__in=user.departements.all())
-        return mediators.filter(pk__in=staff.values("user_id"))
     organisations = Organisation.objects.filter(organisation_ids_q(user, "pk")).values("pk")
-    return mediators.filter(
+    mediators = mediators.filter(
         Q(organisation_id__in=organisations)
         | Q(pk__in=Membership.objects.filter(organisation_id__in=organisations).values("user_id"))
     )
+    if user.role == Role.COORDINATOR:
+        staff = User.sites.through.objects.filter(site__commune__departement__in=user.departements.all())
+        return mediators.filter(pk__in=staff.values("user_id"))
+    return mediators
 
 
 def can_decide_habilitation(user, mediator) -> bool:

@@ -37,6 +37,10 @@ def navigation(request):
     if user.is_staff:
         items.append(("Administration", reverse("admin:index")))
     path = request.path
+    # The entry whose address is the longest start of this page's (/mandats/habilitations/ is not /mandats/).
+    current = max(
+        (url for _, url in items if (path == url if url == "/" else path.startswith(url))), key=len, default=None
+    )
     # What other menus and buttons (workshops/_nav.html, session_detail.html) may link to: never a page that refuses.
     user_can = {
         "handle_messages": can_handle_notifications(user),
@@ -45,8 +49,5 @@ def navigation(request):
     }
     return {
         "user_can": user_can,
-        "main_menu": [
-            {"label": label, "url": url, "current": (path == url if url == "/" else path.startswith(url))}
-            for label, url in items
-        ],
+        "main_menu": [{"label": label, "url": url, "current": url == current} for label, url in items],
     }

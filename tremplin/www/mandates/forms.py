@@ -2,22 +2,16 @@ from django import forms
 from django.core.exceptions import ValidationError
 from dsfr.forms import DsfrBaseForm
 
-from tremplin.mandates.enums import Category, Duration, IdentityDocument, Outcome, RevocationBy, SignatureMethod
+from tremplin.mandates.enums import (
+    CATEGORY_EXAMPLES,
+    Category,
+    Duration,
+    IdentityDocument,
+    Outcome,
+    RevocationBy,
+    SignatureMethod,
+)
 from tremplin.network.models import Organisation
-
-# What each category covers, in plain words (the form and the printed mandate).
-CATEGORY_HINTS = {
-    Category.PAPERS: "Carte d'identité, passeport, élections, état civil (ANTS…)",
-    Category.FAMILY: "Allocations familiales, naissance, mariage, école (CAF, EduConnect…)",
-    Category.SOCIAL_HEALTH: "Carte Vitale, RSA, handicap, retraite, santé (ameli, MSA…)",
-    Category.WORK: "Recherche d'emploi, formation, retraite (France Travail, Mon compte formation…)",
-    Category.HOUSING: "Aides au logement, logement social, énergie (CAF, Enedis…)",
-    Category.TRANSPORT: "Carte grise, permis de conduire, amendes (ANTS, ANTAI…)",
-    Category.MONEY: "Impôts, banque, crédit, surendettement (impots.gouv.fr…)",
-    Category.JUSTICE: "Casier judiciaire, plainte, aide juridictionnelle",
-    Category.FOREIGNERS: "Titre de séjour, attestation d'accueil, naturalisation",
-    Category.LEISURE: "Sport, culture, animaux, permis de chasse ou bateau",
-}
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -40,7 +34,7 @@ class IdentityDocumentForm(DsfrBaseForm):
 class MandateForm(DsfrBaseForm):
     categories = forms.MultipleChoiceField(
         label="Démarches que l'organisation pourra faire au nom de la personne",
-        choices=[(value, f"{label} — {CATEGORY_HINTS[value]}") for value, label in Category.choices],
+        choices=[(value, f"{label} — {CATEGORY_EXAMPLES[value]}") for value, label in Category.choices],
         widget=forms.CheckboxSelectMultiple,
         help_text="Cochez seulement ce que la personne demande. Elle pourra arrêter chaque catégorie à tout moment.",
     )

@@ -63,10 +63,12 @@ class Command(BaseCommand):
                 "aidant@ a la double authentification (base de démonstration seulement) : clé à saisir dans une "
                 f"application d'authentification {aidant_second_factor.secret_base32}, ou l'un de ces codes de "
                 f"secours à usage unique : {', '.join(aidant_second_factor.recovery_codes)}. "
-                "Code du moment : python manage.py demo_code"
+                "Code du moment : .venv/bin/python manage.py demo_code"
             )
         else:
-            self.stdout.write("aidant@ : code de double authentification du moment : python manage.py demo_code")
+            self.stdout.write(
+                "aidant@ : code de double authentification du moment : .venv/bin/python manage.py demo_code"
+            )
         if settings.TREMPLIN_SECOND_FACTOR_RELAXED:
             self.stdout.write(
                 self.style.WARNING(
