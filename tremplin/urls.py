@@ -17,6 +17,8 @@ urlpatterns = [
     path("ateliers/", include("tremplin.www.workshops.urls")),
     path("messages/", include("tremplin.www.notifications.urls")),
     path("mandats/", include("tremplin.www.mandates.urls")),
+    path("lieux/", include("tremplin.www.places.urls")),
+    path("orientations/", include("tremplin.www.referrals.urls")),
     path("verifier-un-mandat/", include("tremplin.www.mandates.urls_public")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

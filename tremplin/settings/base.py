@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "tremplin.workshops",
     "tremplin.notifications",
     "tremplin.mandates",
+    "tremplin.places",
+    "tremplin.referrals",
     "tremplin.opendata",
     "tremplin.www",
     "tremplin.demo",
