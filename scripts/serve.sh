@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Serve Tremplin on http://$HOST:$PORT (default 127.0.0.1:8000) with its task worker beside it, and the 48-hour
-# reminders (`send_reminders`) and the mandates' daily work (`mandates_daily`: expiry, warnings, habilitations unused
-# for six months, journal check), every 10 minutes; all stop together. `PORT=8100 make demo` serves on 8100, and the
+# reminders (`send_reminders`), the mandates' daily work (`mandates_daily`: expiry, warnings, habilitations unused
+# for six months, journal check) and the referrals' (`referrals_daily`: reminders, expiry), every 10 minutes; all
+# stop together. `PORT=8100 make demo` serves on 8100, and the
 # links of messages (SMS, e-mails, letters) follow that address unless TREMPLIN_PUBLIC_URL says otherwise
 # (tremplin/settings/base.py). « Tremplin est prêt » is printed once the address answers.
 set -euo pipefail
@@ -17,6 +18,7 @@ worker=$!
   while true; do
     "$PY" manage.py send_reminders >>"${TREMPLIN_VAR_DIR:-var}/reminders.log" 2>&1 || true
     "$PY" manage.py mandates_daily >>"${TREMPLIN_VAR_DIR:-var}/mandates.log" 2>&1 || true
+    "$PY" manage.py referrals_daily >>"${TREMPLIN_VAR_DIR:-var}/referrals.log" 2>&1 || true
     sleep 600 &
     nap=$!
     wait $nap

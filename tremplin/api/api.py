@@ -18,6 +18,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", workshops_router)
+api.add_router("/", "tremplin.api.places.router")
 
 
 @api.exception_handler(NinjaValidationError)

@@ -140,3 +140,21 @@ def person_for_viewer(
         raise Beneficiary.DoesNotExist("Personne introuvable")
     _journal(viewer, [person.pk], purpose=purpose, about=about)
     return person
+
+
+# --- Showings agreed outside the person's organisation --------------------------------------------------
+# A referral (tremplin.referrals) is the person's agreed reason to show their contact to the receiving place,
+# which is outside their organisation: tremplin.referrals.disclosure_link decides what and when, and uses these
+# two, so that the showing and its journal stay written here.
+
+
+def shown_for_referral(person: Beneficiary) -> PersonShown:
+    """What a receiving place may be shown (unmasked): the caller narrows it to what contacting needs."""
+    return _shown(person, True)
+
+
+def journal_showings(user, pks: Iterable[int], *, purpose: str, about: str) -> None:
+    """Journal showings made for `user` (an account; for a signed link, the referring mediator)."""
+    if purpose not in AccessPurpose.values:
+        raise ValueError(f"Objet de consultation inconnu : {purpose}")
+    _journal(user, pks, purpose=purpose, about=about)

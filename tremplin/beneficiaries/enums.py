@@ -75,3 +75,5 @@ class AccessPurpose(models.TextChoices):
     MANDATE = "mandat", "Mandat (préparation, signature, démarches)"
     MANDATE_PDF = "mandat_pdf", "Mandat ou reçu imprimé"
     IDENTITY = "identite", "Vérification d'identité (FranceConnect)"
+    REFERRAL = "orientation", "Orientation (lieu partenaire)"
+    REFERRAL_LINK = "orientation_lien", "Orientation (lien partenaire)"

@@ -265,3 +265,4 @@ LOGGING = {
 }
 
 from .franceconnect import *  # noqa: E402,F403 (FRANCECONNECT_* settings, read from the environment)
+from .referrals import *  # noqa: E402,F403 (TREMPLIN_REFERRAL_* settings)

@@ -5,6 +5,7 @@ from tremplin.beneficiaries.perms import can_screen
 from tremplin.mandates.habilitation_perms import can_view_habilitations
 from tremplin.notifications.perms import can_handle_notifications
 from tremplin.planning.perms import can_plan
+from tremplin.referrals.perms import REFERRING_ROLES
 from tremplin.workshops.perms import can_book, can_manage_registrations, can_organise, can_view_stats
 
 MANDATE_ROLES = (Role.MEDIATOR, Role.PARTNER_STAFF, Role.COORDINATOR, Role.NATIONAL_MANAGER)
@@ -30,6 +31,11 @@ def navigation(request):
     if can_handle_notifications(user):
         # No count badge: it would cost a query on every page.
         items.append(("Messages", reverse("notifications:index")))
+    items.append(("Lieux", reverse("places:search")))
+    if user.role == Role.PARTNER_STAFF:
+        items.append(("Mes lieux", reverse("places:mine")))
+    if user.role in REFERRING_ROLES or user.role == Role.PARTNER_STAFF:
+        items.append(("Orientations", reverse("referrals:list")))
     if user.role in MANDATE_ROLES:
         items.append(("Mandats", reverse("mandates:list")))
     if can_view_habilitations(user):

@@ -17,6 +17,7 @@ from tremplin.diagnostics import selectors as diagnostic_selectors
 from tremplin.diagnostics.models import Diagnostic, Screening
 from tremplin.diagnostics.perms import visible_screenings
 from tremplin.mandates import selectors as mandate_selectors
+from tremplin.referrals import selectors as referral_selectors
 
 from .forms import BeneficiaryCreateForm, BeneficiaryForm, ConsentForm, SearchForm
 
@@ -159,19 +160,23 @@ def person_detail(request, pk):
         duplicates = disclosure.attach_people(
             user, look_alikes, purpose=AccessPurpose.DUPLICATES, about=f"fiche n° {person.pk}", attribute=None
         )
-    context = {
-        "title": person.display_name,
-        "breadcrumb": _crumbs((person.display_name, None)),
-        "person": person,
-        "consents": services.current_consents(person),
-        "consent_form": ConsentForm(),
-        "screenings": person.screenings.all(),
-        "diagnostics": diagnostics,
-        "progress": diagnostic_selectors.progress(diagnostics),
-        "duplicates": duplicates,
-        "can_edit": can_edit,
-        "can_assess": perms.can_assess(user),
-    } | mandate_selectors.person_mandates(user, person)
+    context = (
+        {
+            "title": person.display_name,
+            "breadcrumb": _crumbs((person.display_name, None)),
+            "person": person,
+            "consents": services.current_consents(person),
+            "consent_form": ConsentForm(),
+            "screenings": person.screenings.all(),
+            "diagnostics": diagnostics,
+            "progress": diagnostic_selectors.progress(diagnostics),
+            "duplicates": duplicates,
+            "can_edit": can_edit,
+            "can_assess": perms.can_assess(user),
+        }
+        | mandate_selectors.person_mandates(user, person)
+        | referral_selectors.person_referrals(user, person)
+    )
     return render(request, "beneficiaries/detail.html", context)
 
 

@@ -26,6 +26,7 @@ from tremplin.diagnostics.enums import (
 )
 from tremplin.diagnostics.models import Diagnostic
 from tremplin.diagnostics.perms import visible_screenings
+from tremplin.referrals import perms as referral_perms
 from tremplin.www.beneficiaries.views import get_visible_person_or_404
 
 from .forms import SCREENING_QUESTIONS, DiagnosticForm, ScreeningForm
@@ -97,6 +98,7 @@ def screening_result(request, pk):
         "screening": screening,
         "questions": [(label, getattr(screening, name)) for name, label in SCREENING_QUESTIONS.items()],
         "can_record": beneficiary_perms.can_record_beneficiary(request.user),
+        "can_refer": person is not None and referral_perms.can_refer(request.user, person),
     }
     return render(request, "diagnostics/screening_result.html", context)
 
@@ -223,6 +225,7 @@ def diagnostic_detail(request, pk):
             ("Diagnostic", None),
         ),
         "person": person,
+        "can_refer": referral_perms.can_refer(request.user, person),
     }
     return render(request, "diagnostics/diagnostic_detail.html", context)
 

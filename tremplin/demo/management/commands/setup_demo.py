@@ -15,6 +15,7 @@ from tremplin.accounts.enums import Role
 from tremplin.accounts.models import User
 from tremplin.demo.beneficiaries import demo_beneficiaries_create
 from tremplin.demo.mandates import demo_mandates_create
+from tremplin.demo.places import demo_places_create, demo_referrals_create
 from tremplin.demo.territory import write_demo_territory
 from tremplin.demo.workshops import demo_workshops_create
 from tremplin.network.enums import OrganisationKind, SiteKind, SiteSource
@@ -47,6 +48,8 @@ class Command(BaseCommand):
         accounts = self.create_accounts()
         self.stdout.write(f"Personnes accompagnées de démonstration créées : {demo_beneficiaries_create()}")
         self.stdout.write(f"Séances d'ateliers de démonstration créées : {demo_workshops_create()}")
+        self.stdout.write(f"Lieux de médiation numérique dans l'annuaire : {demo_places_create(data_dir, self.stdout)}")
+        self.stdout.write(f"Orientations de démonstration créées : {demo_referrals_create()}")
         mandates, aidant_second_factor = demo_mandates_create()
         self.stdout.write(f"Mandats de démonstration créés : {mandates}")
         if self.create_scenario():
