@@ -232,3 +232,9 @@ def test_list_and_detail_query_bounds(client, mediator, person, django_assert_ma
         client.get(reverse("mandates:detail", args=[mandate.pk]))
     with django_assert_max_num_queries(30):
         client.get(reverse("beneficiaries:detail", args=[person.pk]))
+
+
+def test_opening_the_mandate_form_journals_one_showing(client, mediator, person):
+    signed_in(client, mediator)
+    client.get(reverse("mandates:create", args=[person.pk]))
+    assert AccessLog.objects.filter(beneficiary=person, purpose=AccessPurpose.MANDATE).count() == 1

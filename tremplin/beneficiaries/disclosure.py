@@ -142,6 +142,13 @@ def person_for_viewer(
     return person
 
 
+def person_and_shown(viewer, pk, *, purpose: str, about: str = "", queryset=None) -> tuple[Beneficiary, PersonShown]:
+    """`person_for_viewer` (one journaled showing) and what a screen shows of them, for pages that act on the
+    record but display it through a PersonShown (mandate and referral forms)."""
+    person = person_for_viewer(viewer, pk, purpose=purpose, about=about, queryset=queryset)
+    return person, _shown(person, True)
+
+
 # --- Showings agreed outside the person's organisation --------------------------------------------------
 # A referral (tremplin.referrals) is the person's agreed reason to show their contact to the receiving place,
 # which is outside their organisation: tremplin.referrals.disclosure_link decides what and when, and uses these

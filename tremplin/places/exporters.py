@@ -124,6 +124,19 @@ def data_inclusion_structure(place: Place) -> dict:
         "nom": _name(place),
         "date_maj": place.source_updated_on.isoformat(),
         "siret": place.pivot if len(place.pivot) == 14 and place.pivot.isdigit() else None,
+        **_data_inclusion_location(place),
+        "site_web": _url(place.website),
+        "description": description if len(description) >= 5 else None,
+        "horaires_accueil": place.hours or None,
+        "accessibilite_lieu": _url([place.accessibility_url]),
+        "lien_source": None,
+        "reseaux_porteurs": _unique(networks),
+    }
+
+
+def _data_inclusion_location(place: Place) -> dict:
+    """Address, coordinates and contact: the same fields in a data·inclusion structure and its service."""
+    return {
         "commune": place.city or None,
         "code_postal": place.postcode or None,
         "code_insee": place.code_insee or None,
@@ -133,12 +146,6 @@ def data_inclusion_structure(place: Place) -> dict:
         "longitude": place.longitude,
         "telephone": place.phone or None,
         "courriel": place.emails[0] if place.emails else None,
-        "site_web": _url(place.website),
-        "description": description if len(description) >= 5 else None,
-        "horaires_accueil": place.hours or None,
-        "accessibilite_lieu": _url([place.accessibility_url]),
-        "lien_source": None,
-        "reseaux_porteurs": _unique(networks),
     }
 
 
@@ -169,15 +176,7 @@ def data_inclusion_service(place: Place) -> dict:
         "lien_mobilisation": link,
         "frais": fees[0] if len(fees) == 1 else None,
         "frais_precisions": ", ".join(place.fees) or None,
-        "commune": place.city or None,
-        "code_postal": place.postcode or None,
-        "code_insee": place.code_insee or None,
-        "adresse": place.address or None,
-        "complement_adresse": place.address_complement or None,
-        "latitude": place.latitude,
-        "longitude": place.longitude,
-        "telephone": place.phone or None,
-        "courriel": place.emails[0] if place.emails else None,
+        **_data_inclusion_location(place),
         "horaires_accueil": place.hours or None,
     }
 

@@ -108,8 +108,12 @@ def mandate_list(request):
 def mandate_create(request, person_pk):
     """Step 1: confirm the person's identity (FranceConnect or a document seen); step 2: categories and duration.
     `?renouvelle=<id>` prepares the renewal of that mandate (same flow: a new consent, in person)."""
-    person = _person_or_404(request, person_pk)
-    shown = disclosure.person_shown(request.user, person, purpose=AccessPurpose.MANDATE, about="préparer un mandat")
+    try:
+        person, shown = disclosure.person_and_shown(
+            request.user, person_pk, purpose=AccessPurpose.MANDATE, about="préparer un mandat"
+        )
+    except Beneficiary.DoesNotExist:
+        raise Http404("Personne introuvable") from None
     renews = None
     if request.GET.get("renouvelle"):
         renews = _mandate_or_404(request, request.GET["renouvelle"])

@@ -1,20 +1,8 @@
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
+from tremplin.places.schema import SERVICES  # the official values of the national schema
 from tremplin.referrals.enums import DeclineReason
-
-# The services of the national schema « lieux de médiation numérique » (v1.0.2).
-SERVICES = [
-    "Aide aux démarches administratives",
-    "Maîtrise des outils numériques du quotidien",
-    "Insertion professionnelle via le numérique",
-    "Utilisation sécurisée du numérique",
-    "Parentalité et éducation avec le numérique",
-    "Loisirs et créations numériques",
-    "Compréhension du monde numérique",
-    "Accès internet et matériel informatique",
-    "Acquisition de matériel informatique à prix solidaire",
-]
 
 
 class ServiceForm(DsfrBaseForm):

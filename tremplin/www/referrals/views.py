@@ -12,7 +12,7 @@ from django_ratelimit.decorators import ratelimit
 
 from tremplin.beneficiaries import disclosure
 from tremplin.beneficiaries.enums import AccessPurpose
-from tremplin.beneficiaries.perms import visible_beneficiaries
+from tremplin.beneficiaries.models import Beneficiary
 from tremplin.referrals import disclosure_link, documents, links, perms, selectors, services
 from tremplin.referrals.enums import OPEN_STATUSES, Origin, Status
 from tremplin.referrals.models import Referral
@@ -58,15 +58,16 @@ def referral_list(request):
 def referral_create(request):
     user = request.user
     try:
-        person = visible_beneficiaries(user).get(pk=int(request.GET.get("personne", "")))
-    except (ValueError, TypeError, visible_beneficiaries(user).model.DoesNotExist):
+        person, shown = disclosure.person_and_shown(
+            user, request.GET.get("personne"), purpose=AccessPurpose.RECORD, about="orientation vers un lieu"
+        )
+    except Beneficiary.DoesNotExist:
         raise Http404("Personne introuvable") from None
     if not perms.can_refer(user, person):
         raise Http404("Personne introuvable")
     origin = request.GET.get("origine", Origin.RECORD)
     if origin not in Origin.values:
         origin = Origin.RECORD
-    shown = disclosure.person_shown(user, person, purpose=AccessPurpose.RECORD, about="orientation vers un lieu")
     service_form = ServiceForm(request.GET or None)
     service = request.POST.get("service") or (service_form.is_valid() and service_form.cleaned_data["service"]) or ""
     commune = person.commune
