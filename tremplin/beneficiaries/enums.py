@@ -77,3 +77,5 @@ class AccessPurpose(models.TextChoices):
     IDENTITY = "identite", "Vérification d'identité (FranceConnect)"
     REFERRAL = "orientation", "Orientation (lieu partenaire)"
     REFERRAL_LINK = "orientation_lien", "Orientation (lien partenaire)"
+    ACTIVITY = "activite", "Compte rendu d'activité"
+    ACTIVITIES_EXPORT = "activites_export", "Export des activités (CSV, XLSX)"

@@ -3,6 +3,8 @@ INSEE) and the official codes of La Coop de la médiation numérique (Thématiqu
 
 from django.db import models
 
+from tremplin.taxonomy.coop import Autonomy, Thematique, WorkshopLevel  # noqa: F401  (shared taxonomies)
+
 from . import scoring
 
 
@@ -36,47 +38,7 @@ class Area(models.TextChoices):
     PROBLEM_SOLVING = scoring.PROBLEM_SOLVING, "Se débrouiller en ligne"
 
 
-class Autonomy(models.TextChoices):
-    """Coop `Autonomie` (3 levels, 1 to 3 stars)."""
-
-    FULLY_ACCOMPANIED = scoring.ENTIEREMENT_ACCOMPAGNE, "Avec guidage"
-    PARTLY_AUTONOMOUS = scoring.PARTIELLEMENT_AUTONOME, "Autonome avec guidage en cas de besoin"
-    AUTONOMOUS = scoring.AUTONOME, "Autonome"
-
-
 AUTONOMY_RANK = {value: rank for rank, value in enumerate(scoring.AUTONOMY_LEVELS, start=1)}
-
-
-class WorkshopLevel(models.TextChoices):
-    """Coop `NiveauAtelier`."""
-
-    BEGINNER = scoring.DEBUTANT, "Débutant"
-    INTERMEDIATE = scoring.INTERMEDIAIRE, "Intermédiaire"
-    ADVANCED = scoring.AVANCE, "Avancé"
-
-
-class Thematique(models.TextChoices):
-    """Coop `Thematique`, mediation themes then administrative procedures (coop-enums.md §1.4)."""
-
-    DIAGNOSTIC_NUMERIQUE = "diagnostic_numerique", "Diagnostic numérique"
-    PRENDRE_EN_MAIN_DU_MATERIEL = "prendre_en_main_du_materiel", "Prendre en main du matériel"
-    MAINTENANCE_DE_MATERIEL = "maintenance_de_materiel", "Maintenance de matériel"
-    GERE_SES_CONTENUS_NUMERIQUES = "gere_ses_contenus_numeriques", "Gérer ses contenus numériques"
-    NAVIGATION_SUR_INTERNET = "navigation_sur_internet", "Navigation sur internet"
-    EMAIL = "email", "E-mail"
-    BUREAUTIQUE = "bureautique", "Bureautique"
-    RESEAUX_SOCIAUX = "reseaux_sociaux", "Réseaux sociaux communication"
-    SANTE = "sante", "Santé"
-    BANQUE_ET_ACHATS_EN_LIGNE = "banque_et_achats_en_ligne", "Banque et achats en ligne"
-    ENTREPRENEURIAT = "entrepreneuriat", "Accompagner un professionnel"
-    INSERTION_PROFESSIONNELLE = "insertion_professionnelle", "Insertion professionnelle"
-    SECURITE_NUMERIQUE = "securite_numerique", "Prévention en sécurité numérique"
-    PARENTALITE = "parentalite", "Parentalité"
-    SCOLARITE_ET_NUMERIQUE = "scolarite_et_numerique", "Scolarité et numérique"
-    CREER_AVEC_LE_NUMERIQUE = "creer_avec_le_numerique", "Créer avec le numérique"
-    CULTURE_NUMERIQUE = "culture_numerique", "Culture numérique"
-    INTELLIGENCE_ARTIFICIELLE = "intelligence_artificielle", "Intelligence artificielle (IA)"
-    AIDE_AUX_DEMARCHES_ADMINISTRATIVES = "aide_aux_demarches_administratives", "Aide aux démarches administratives"
 
 
 # What each theme means for the person, in very simple words (PDF and result page).

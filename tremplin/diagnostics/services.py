@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from tremplin.accounts.models import User
+from tremplin.activities.services import activity_for_source
 from tremplin.beneficiaries.models import Beneficiary
 from tremplin.network.models import Organisation, Site
 
@@ -45,6 +46,7 @@ def screening_create(
     _check_person(beneficiary, organisation)
     screening.full_clean()
     screening.save()
+    activity_for_source(source=screening)
     return screening
 
 
@@ -56,6 +58,7 @@ def screening_attach(*, screening: Screening, beneficiary: Beneficiary) -> Scree
     _check_person(beneficiary, screening.organisation)
     screening.beneficiary = beneficiary
     screening.save(update_fields=["beneficiary"])
+    activity_for_source(source=screening)
     return screening
 
 
@@ -125,4 +128,5 @@ def diagnostic_create(
         diagnostic.performed_at = performed_at
     diagnostic.full_clean()
     diagnostic.save()
+    activity_for_source(source=diagnostic)
     return diagnostic

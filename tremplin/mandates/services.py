@@ -20,6 +20,7 @@ from django.utils import timezone
 from tremplin.accounts.enums import Role
 from tremplin.accounts.models import User
 from tremplin.accounts.perms import works_for
+from tremplin.activities.services import activity_for_source
 from tremplin.beneficiaries.enums import JournalAction as PersonJournalAction
 from tremplin.beneficiaries.models import Beneficiary
 from tremplin.beneficiaries.models import JournalEntry as PersonJournalEntry
@@ -560,6 +561,7 @@ def mandate_use(
     )
     use.full_clean()
     use.save()
+    activity_for_source(source=use)
     journal.append(
         action=JournalAction.MANDATE_USED,
         actor=by,

@@ -8,6 +8,7 @@ import numpy as np
 
 from tremplin.opendata.geo import haversine_km
 from tremplin.places.models import Place
+from tremplin.taxonomy.coop import StructureKind
 
 from .enums import Status
 
@@ -106,17 +107,7 @@ def referral_stats(queryset, *, start: datetime.datetime, end: datetime.datetime
 
 
 # The Coop de la médiation numérique's « structure de redirection » (7 values), for the activity record.
-STRUCTURE_KINDS = {
-    "administration": "Administration (mairie, préfecture…)",
-    "mediation_numerique": "Autre structure de médiation numérique",
-    "operateur_ou_organisme_en_charge": "Opérateur ou organisme en charge de la démarche administrative",
-    "aide_sociale": "Structure d’aide sociale (maison des solidarités, centre social…)",
-    "insertion_professionnelle": (
-        "Structure d’insertion professionnelle (France Travail, mission locale, chambre de commerce…)"
-    ),
-    "aide_aux_demarches_administratives": "Structure d’aide aux démarches administratives (France Services…)",
-    "autre": "Autre",
-}
+STRUCTURE_KINDS = dict(StructureKind.choices)
 # data·inclusion structure typologies (the schema's `typologie`) by kind, first match wins.
 _TYPOLOGIES = [
     ("aide_aux_demarches_administratives", {"FS", "MSAP", "PIMMS", "PAD"}),

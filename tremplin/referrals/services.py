@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from tremplin.activities.services import activity_for_source
 from tremplin.beneficiaries.perms import can_view_beneficiary
 
 from . import links, perms
@@ -116,6 +117,7 @@ def referral_create(*, beneficiary, place, service, reason, note="", origin=Orig
         referral.full_clean()
         referral.save()
         _event(referral, by=by, at=referral.created_at)
+        activity_for_source(source=referral)
         _email_to_place(referral, reminder=False)
     return referral
 

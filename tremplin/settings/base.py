@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "tremplin.mandates",
     "tremplin.places",
     "tremplin.referrals",
+    "tremplin.activities",
+    "tremplin.reporting",
     "tremplin.opendata",
     "tremplin.www",
     "tremplin.demo",

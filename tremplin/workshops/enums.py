@@ -1,7 +1,7 @@
 from django.db import models
 
 # Themes, levels and the autonomy scale are the national taxonomies already used by the diagnostic.
-from tremplin.diagnostics.enums import Autonomy, Thematique, WorkshopLevel  # noqa: F401
+from tremplin.taxonomy.coop import Autonomy, Thematique, WorkshopLevel  # noqa: F401
 
 
 class SessionStatus(models.TextChoices):

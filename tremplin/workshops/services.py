@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from tremplin.accounts.models import User
+from tremplin.activities.services import activity_sync_session
 from tremplin.beneficiaries import services as beneficiary_services
 from tremplin.beneficiaries.enums import ConsentKind, ContactChannel
 from tremplin.beneficiaries.models import PHONE_VALIDATOR, Beneficiary, normalize_phone, validate_birth_year
@@ -730,4 +731,6 @@ def attendance_record(*, session: Session, marks: dict[int, tuple[str, str]], by
     if not locked.registrations.confirmed().filter(attendance="").exists():
         locked.status = SessionStatus.DONE
         locked.save(update_fields=["status"])
+    if changed:
+        activity_sync_session(session=locked, by=by)
     return locked
