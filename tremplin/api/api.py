@@ -19,6 +19,8 @@ api = NinjaAPI(
 )
 api.add_router("/", workshops_router)
 api.add_router("/", "tremplin.api.places.router")
+api.add_router("/", "tremplin.api.stats.router")
+api.add_router("/", "tremplin.api.activities.router")
 
 
 @api.exception_handler(NinjaValidationError)
