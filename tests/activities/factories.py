@@ -13,6 +13,7 @@ from tremplin.activities.models import Activity, Participant
 class ActivityFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Activity
+        skip_postgeneration_save = True
 
     kind = Kind.INDIVIDUAL
     organisation = factory.SubFactory(OrganisationFactory, la_poste=True)

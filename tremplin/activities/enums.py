@@ -38,4 +38,4 @@ class TerritoryType(models.TextChoices):
 
     QPV = "qpv", "Commune avec un quartier prioritaire (QPV)"
     RURAL = "rural", "Commune rurale"
-    URBAN = "urbain", "Commune urbaine"
+    URBAN = "urbain", "Commune urbaine (sans quartier prioritaire)"

@@ -8,7 +8,7 @@ département and mediator, so that « how many different people » is one indexe
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.utils import timezone
 
 from tremplin.beneficiaries.models import Beneficiary
@@ -57,7 +57,9 @@ class ActivityQuerySet(models.QuerySet):
         bit = THEME_BITS.get(theme)
         if bit is None:
             return self.none()
-        return self.alias(_theme_bit=F("theme_bits").bitand(bit)).filter(_theme_bit__gt=0)
+        # The bit as a bigint: PostgreSQL would bind a plain int as integer and lose the bits from 32 up.
+        mask = Value(bit, output_field=models.BigIntegerField())
+        return self.alias(_theme_bit=F("theme_bits").bitand(mask)).filter(_theme_bit__gt=0)
 
 
 class Activity(models.Model):

@@ -74,6 +74,11 @@ def _locate(activity: Activity) -> None:
     """Commune, département and territory type from the site (lieu d'activité) or the commune given."""
     if activity.site_id and activity.site.commune_id:
         activity.commune_id = activity.site.commune_id
+    elif activity.place_type == PlaceType.REMOTE and not activity.commune_id and activity.mediator_id:
+        # At a distance: counted where the mediator works (La Coop takes the employing structure's commune).
+        activity.commune_id = (
+            activity.mediator.sites.filter(commune__isnull=False).values_list("commune_id", flat=True).first()
+        )
     commune = activity.commune
     activity.departement_id = commune.departement_id if commune else None
     if commune is None:
@@ -148,6 +153,9 @@ def _check(activity: Activity, people: list[Beneficiary], by: User | None, *, ty
     activity.procedure = " ".join((activity.procedure or "").split())
     activity.notes = (activity.notes or "").strip()
     activity.title = " ".join((activity.title or "").split())
+    if activity.kind == Kind.INDIVIDUAL:
+        # A person without a record is one anonymous accompaniment (with what is known of them).
+        activity.anonymous_count = 0 if people else 1
     count = activity.anonymous_count
     if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= MAX_ANONYMOUS:
         errors["anonymous_count"] = [f"Le nombre de participants anonymes doit être entre 0 et {MAX_ANONYMOUS}."]
@@ -175,8 +183,6 @@ def _check(activity: Activity, people: list[Beneficiary], by: User | None, *, ty
         if not activity.referred:
             activity.structure_kind = ""
         activity.title, activity.level = "", ""
-        # A person without a record is one anonymous accompaniment (with what is known of them).
-        activity.anonymous_count = 0 if people else 1
     elif activity.kind == Kind.COLLECTIVE:
         if typed and not activity.title:
             errors["title"] = ["Indiquez le nom de l'atelier."]

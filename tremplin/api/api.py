@@ -12,7 +12,8 @@ from .workshops import router as workshops_router
 api = NinjaAPI(
     title="API Tremplin",
     version="1",
-    description="Séances d'ateliers et inscriptions, pour les outils des partenaires. "
+    description="Séances d'ateliers et inscriptions, lieux de médiation, statistiques (/stats/summary) et activités "
+    "(/activities, pagination par curseur), pour les outils des partenaires et des financeurs. "
     "Authentification : en-tête `Authorization: Bearer <clé>` (clé créée par `manage.py create_api_token`).",
     auth=ApiKey(),
     urls_namespace="api",

@@ -94,10 +94,12 @@ class StatsFilters:
         `names` maps "organisation:3", "site:5", "mediateur:7", "equipe:2" to display names when known."""
         names = names or {}
         lines = []
-        if self.date_from or self.date_to:
-            start = f"{self.date_from:%d/%m/%Y}" if self.date_from else "le début"
-            end = f"{self.date_to:%d/%m/%Y}" if self.date_to else "aujourd'hui"
-            lines.append(("Période", f"du {start} au {end}"))
+        if self.date_from and self.date_to:
+            lines.append(("Période", f"du {self.date_from:%d/%m/%Y} au {self.date_to:%d/%m/%Y}"))
+        elif self.date_from:
+            lines.append(("Période", f"depuis le {self.date_from:%d/%m/%Y}"))
+        elif self.date_to:
+            lines.append(("Période", f"jusqu'au {self.date_to:%d/%m/%Y}"))
         else:
             lines.append(("Période", "depuis le début"))
         if self.departement:

@@ -143,3 +143,131 @@ class ShareLink(models.Model):
     def is_usable(self, now=None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and self.expires_at > now
+
+
+# --- Statistics aggregates (tremplin.reporting.aggregates; helper C of issue 12) --------------------------------
+# Exact pre-aggregated counts, kept up to date incrementally (PostgreSQL triggers queue what changed; the worker, or
+# the next dashboard read, folds it in). Distinct people are not additive: a person counts in a row per (day, the
+# previous day they were accompanied in that scope), so « people accompanied in [A, B] » is the sum of the rows with
+# A ≤ day ≤ B whose previous day is before A (or none): each person has exactly one such first visit in the period.
+# Scopes: "n" national (key ""), "o" organisation (key = id); "d" département (key = code) and "m" mediator (key =
+# id) in the month tables only.
+
+
+class _AggregateRow(models.Model):
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} {self.pk}"
+
+
+class ScopeType(models.TextChoices):
+    NATIONAL = "n", "National"
+    ORGANISATION = "o", "Organisation"
+    DEPARTEMENT = "d", "Département"
+    DEPARTEMENT_TOTAL = "D", "Département (totaux seuls)"
+    MEDIATOR = "m", "Médiateur"
+
+
+class PeopleDay(_AggregateRow):
+    """Delta rows (compacted by the worker): `n` people of the scope accompanied on `day` whose previous accompaniment
+    day in the scope was `previous` (none: their first)."""
+
+    scope_type = models.CharField(max_length=1, choices=ScopeType.choices)
+    scope_key = models.CharField(max_length=12, blank=True)
+    day = models.DateField()
+    previous = models.DateField(null=True)
+    n = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["scope_type", "scope_key", "day"], name="people_day_scope"),
+            # « previous before A » of the first visits in a period: a range on `previous`.
+            models.Index(fields=["scope_type", "scope_key", "previous", "day"], name="people_day_previous"),
+        ]
+
+
+class PeopleMonth(_AggregateRow):
+    """The same by month (first day), with the person's age band, gender and status; also by département and by
+    mediator."""
+
+    scope_type = models.CharField(max_length=1, choices=ScopeType.choices)
+    scope_key = models.CharField(max_length=12, blank=True)
+    month = models.DateField()
+    previous = models.DateField(null=True)
+    age_band = models.CharField(max_length=30, blank=True)
+    gender = models.CharField(max_length=20, blank=True)
+    social_status = models.CharField(max_length=20, blank=True)
+    n = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["scope_type", "scope_key", "month"], name="people_month_scope"),
+            models.Index(fields=["scope_type", "scope_key", "previous", "month"], name="people_month_previous"),
+        ]
+
+
+class ActivityMonth(_AggregateRow):
+    """Activities of a scope in a month: `n` per (dimension, value) — "" (all), type, channel, duration, territory,
+    theme, site, anonymous (head count of anonymous accompaniments), anon:<breakdown key>."""
+
+    scope_type = models.CharField(max_length=1, choices=ScopeType.choices)
+    scope_key = models.CharField(max_length=12, blank=True)
+    month = models.DateField()
+    dimension = models.CharField(max_length=24, blank=True)
+    value = models.CharField(max_length=40, blank=True)
+    n = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["scope_type", "scope_key", "dimension", "month"], name="activity_month_scope")]
+
+
+class ActivityDay(_AggregateRow):
+    """Accompaniments of a scope on a day (the weekly series of the objectives)."""
+
+    scope_type = models.CharField(max_length=1, choices=ScopeType.choices)
+    scope_key = models.CharField(max_length=12, blank=True)
+    day = models.DateField()
+    n = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["scope_type", "scope_key", "day"], name="activity_day_scope")]
+
+
+class PersonFootprint(_AggregateRow):
+    """What a person contributes to the aggregates as last folded in (JSON: days by scope, months by département,
+    age band / gender / status), so that a change is folded in as the difference."""
+
+    beneficiary_id = models.BigIntegerField(primary_key=True)
+    state = models.TextField()
+
+
+class PendingPerson(_AggregateRow):
+    """A person whose participations or age band / gender / status changed (written by a database trigger)."""
+
+    beneficiary_id = models.BigIntegerField()
+
+
+class PendingActivity(_AggregateRow):
+    """An activity's counted fields before (sign −1) or after (sign +1) a change (written by a database trigger)."""
+
+    sign = models.SmallIntegerField()
+    date = models.DateField()
+    kind = models.CharField(max_length=20)
+    organisation_id = models.BigIntegerField()
+    departement_id = models.CharField(max_length=3, null=True)
+    mediator_id = models.BigIntegerField(null=True)
+    site_id = models.BigIntegerField(null=True)
+    place_type = models.CharField(max_length=20)
+    duration_minutes = models.IntegerField(null=True)
+    territory_type = models.CharField(max_length=10)
+    theme_bits = models.BigIntegerField()
+    anonymous_count = models.IntegerField()
+    anonymous_breakdown = models.JSONField(default=dict)
+
+
+class AggregateState(_AggregateRow):
+    """One row: whether the aggregates are complete (built by `aggregates.rebuild`, or empty from the start)."""
+
+    built_at = models.DateTimeField(null=True)

@@ -1,6 +1,7 @@
 from django.urls import reverse
 
 from tremplin.accounts.enums import Role
+from tremplin.activities.perms import activity_scope, can_record_activity
 from tremplin.beneficiaries.perms import can_screen
 from tremplin.mandates.habilitation_perms import can_view_habilitations
 from tremplin.notifications.perms import can_handle_notifications
@@ -38,6 +39,10 @@ def navigation(request):
         items.append(("Orientations", reverse("referrals:list")))
     if user.role in MANDATE_ROLES:
         items.append(("Mandats", reverse("mandates:list")))
+    if can_record_activity(user):
+        items.append(("Activités", reverse("activities:list")))
+    if activity_scope(user) is not None:  # every role that counts activities (a filter, no query)
+        items.append(("Pilotage", reverse("reporting:dashboard")))
     if can_view_habilitations(user):
         items.append(("Habilitations", reverse("mandates:habilitation_list")))
     if user.is_staff:

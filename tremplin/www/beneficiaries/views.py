@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tremplin.activities import perms as activity_perms
+from tremplin.activities import selectors as activity_selectors
 from tremplin.beneficiaries import disclosure, perms, services
 from tremplin.beneficiaries.enums import AccessPurpose, ConsentKind
 from tremplin.beneficiaries.models import Beneficiary
@@ -173,6 +175,8 @@ def person_detail(request, pk):
             "duplicates": duplicates,
             "can_edit": can_edit,
             "can_assess": perms.can_assess(user),
+            "timeline": activity_selectors.person_timeline(person, user),
+            "can_record_activity": activity_perms.can_record_activity(user),
         }
         | mandate_selectors.person_mandates(user, person)
         | referral_selectors.person_referrals(user, person)

@@ -13,8 +13,10 @@ from django.db.models import Count, Q
 
 from tremplin.accounts.enums import Role
 from tremplin.accounts.models import User
+from tremplin.demo.activities import demo_activities_create
 from tremplin.demo.beneficiaries import demo_beneficiaries_create
 from tremplin.demo.mandates import demo_mandates_create
+from tremplin.demo.objectives import seed as demo_objectives_seed
 from tremplin.demo.places import demo_places_create, demo_referrals_create
 from tremplin.demo.territory import write_demo_territory
 from tremplin.demo.workshops import demo_workshops_create
@@ -52,6 +54,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Orientations de démonstration créées : {demo_referrals_create()}")
         mandates, aidant_second_factor = demo_mandates_create()
         self.stdout.write(f"Mandats de démonstration créés : {mandates}")
+        self.stdout.write(f"Activités de démonstration créées : {demo_activities_create()}")
+        self.stdout.write(f"Objectifs et équipe de démonstration créés : {demo_objectives_seed()}")
         if self.create_scenario():
             self.stdout.write(
                 "Scénario de déploiement de démonstration mis en file : le worker le calcule au démarrage."
