@@ -101,7 +101,6 @@ def main():
     from tremplin.accounts.models import User
     from tremplin.activities import coop
     from tremplin.activities.models import Activity, Participant
-    from tremplin.activities.perms import visible_activities
     from tremplin.reporting import aggregates, stats
     from tremplin.reporting.filters import StatsFilters
     from tremplin.reporting.load import EMAIL_DOMAIN
@@ -195,7 +194,7 @@ def main():
 
     sink = Sink()
     writer = safe_csv.writer(sink)
-    queryset = coop.filter_activities(visible_activities(national), StatsFilters())
+    queryset, _ = stats.filtered(national, StatsFilters())
     if args.export_limit:
         queryset = queryset.filter(pk__in=Activity.objects.order_by("pk").values("pk")[: args.export_limit])
     start_rss, peak_rss, rows, activities_seen = rss_mb(), 0.0, 0, 0

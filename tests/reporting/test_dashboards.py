@@ -14,9 +14,10 @@ from tests.activities.factories import ActivityFactory
 from tests.beneficiaries.factories import BeneficiaryFactory
 from tests.beneficiaries.worlds import make_world
 from tests.factories import UserFactory
+from tests.reporting.drain import drained
 from tremplin.activities.enums import Kind, Thematique
 from tremplin.beneficiaries.enums import AgeBand, Gender
-from tremplin.reporting import aggregates, stats
+from tremplin.reporting import stats
 from tremplin.reporting.enums import ObjectiveMeasure, ObjectiveScope
 from tremplin.reporting.filters import StatsFilters
 from tremplin.reporting.models import Objective, ShareLink, Team, TeamMember
@@ -25,13 +26,6 @@ from tremplin.territories.models import MapOutline
 from tremplin.www.reporting import charts
 
 pytestmark = pytest.mark.django_db
-
-
-def drained():
-    """The worker's steady state: on PostgreSQL the statistics tables have folded in every pending change (a
-    dashboard read would otherwise fold in the few that remain first, a few more queries)."""
-    if aggregates.enabled():
-        aggregates.refresh()
 
 
 NBSP = "\u202f"

@@ -14,6 +14,7 @@ from django.urls import reverse
 from tests.activities.factories import ActivityFactory
 from tests.beneficiaries.factories import BeneficiaryFactory
 from tests.factories import CommuneFactory, DepartementFactory, OrganisationFactory, SiteFactory, UserFactory
+from tests.reporting.drain import drained
 from tremplin.activities.enums import Kind, Thematique
 from tremplin.beneficiaries.enums import Gender, SocialStatus
 from tremplin.reporting import stats
@@ -189,7 +190,8 @@ def test_csv_has_no_name_nor_contact_and_neutralises_formulas(client, world):
 
 def test_csv_export_query_count(client, world, django_assert_max_num_queries):
     client.force_login(world.coordinator)
-    with django_assert_max_num_queries(13):
+    drained()
+    with django_assert_max_num_queries(16):  # the same whatever the number of activities (PostgreSQL: aggregates)
         assert client.get(reverse("reporting:export_csv"), {"departement": "22", **YEAR}).status_code == 200
 
 
@@ -200,6 +202,7 @@ def test_xlsx_opens_with_the_filters_sheet_then_one_sheet_per_table(client, worl
     from openpyxl import load_workbook
 
     client.force_login(world.national)
+    drained()
     with django_assert_max_num_queries(13):
         response = client.get(reverse("reporting:export_xlsx"), {"departement": "22", **YEAR})
     assert response.status_code == 200

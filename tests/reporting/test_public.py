@@ -13,8 +13,9 @@ from django.utils import timezone
 from tests.activities.factories import ActivityFactory
 from tests.beneficiaries.factories import BeneficiaryFactory
 from tests.beneficiaries.worlds import make_world
+from tests.reporting.drain import drained
 from tremplin.activities.enums import Thematique
-from tremplin.reporting import aggregates, services
+from tremplin.reporting import services
 from tremplin.reporting.filters import StatsFilters
 from tremplin.reporting.models import ShareLink
 from tremplin.territories.enums import OutlineLevel
@@ -22,13 +23,6 @@ from tremplin.territories.models import MapOutline
 from tremplin.www.reporting import public
 
 pytestmark = pytest.mark.django_db
-
-
-def drained():
-    """The worker's steady state: on PostgreSQL the statistics tables have folded in every pending change (a
-    dashboard read would otherwise fold in the few that remain first, a few more queries)."""
-    if aggregates.enabled():
-        aggregates.refresh()
 
 
 NBSP = "\u202f"
@@ -145,6 +139,7 @@ def _link(world, **changes):
 def test_a_share_link_shows_its_view_without_login_names_or_small_cells(client, world, django_assert_max_num_queries):
     link = _link(world)
     url = reverse("public_stats:share", args=[link.token])
+    drained()
     with django_assert_max_num_queries(20):
         response = client.get(url)
     assert response.status_code == 200

@@ -200,9 +200,9 @@ class PartProgress:
 
 def counts_by(viewer, filters: StatsFilters, field: str, measure: str, cutoffs=()) -> list[dict]:
     """[{value of `field` ("departement_id" or "mediator_id"): count}] with the statistics' own filtering and
-    counting rules (stats._filtered: distinct identified people, or accompaniments): first over the whole filtered
+    counting rules (stats.filtered: distinct identified people, or accompaniments): first over the whole filtered
     period, then up to each of `cutoffs` (dates, included). One query."""
-    activities, participants = stats._filtered(viewer, filters)
+    activities, participants = stats.filtered(viewer, filters)
     if measure == ObjectiveMeasure.PEOPLE:
         rows, counted = participants, "beneficiary_id"
     else:

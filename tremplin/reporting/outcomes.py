@@ -3,7 +3,7 @@ outcome. Figures only, never a name.
 
 Scope: the same as every statistic. A diagnostic and a referral each have their activity record (written by
 activities.services.activity_for_source), so they are taken through the viewer's filtered activities
-(stats._filtered: activities.perms scope, period, territory, organisation, site, mediator, team); the `type` and
+(stats.filtered: activities.perms scope, period, territory, organisation, site, mediator, team); the `type` and
 `theme` filters are left out here (they choose activities, not outcomes). A workshop session counts where its place
 is, for whoever sees it (workshops.perms.visible_sessions), with the same period, territory, site, mediator,
 organisation, theme and team filters read on the session; sessions where nobody came count too (they have no
@@ -58,7 +58,7 @@ def before_after(viewer, filters: StatsFilters) -> BeforeAfter:
     """Among the people with at least two diagnostics in scope and period whose first was « illectronisme », how
     many are no longer in illectronisme at their latest. One query; merged duplicates' diagnostics point to the
     kept person."""
-    _, participants = stats._filtered(viewer, _outcome_filters(filters))
+    _, participants = stats.filtered(viewer, _outcome_filters(filters))
     rows = (
         participants.filter(kind=Kind.DIAGNOSTIC, activity__diagnostic__isnull=False)
         .order_by("beneficiary_id", "activity__diagnostic__performed_at", "activity__diagnostic_id")
@@ -135,7 +135,7 @@ class ReferralCounts:
 
 def referral_counts(viewer, filters: StatsFilters) -> ReferralCounts:
     """Referrals of the viewer's filtered activities, by status (referrals.selectors.referral_stats)."""
-    activities, _ = stats._filtered(viewer, _outcome_filters(filters))
+    activities, _ = stats.filtered(viewer, _outcome_filters(filters))
     referrals = Referral.objects.filter(
         pk__in=activities.filter(kind=Kind.REFERRAL, referral__isnull=False).values("referral_id")
     )

@@ -175,7 +175,7 @@ def _team_q(team_id: int) -> Q | None:
     return terms if found else None
 
 
-def _filtered(viewer, filters: StatsFilters) -> tuple[QuerySet, QuerySet]:
+def filtered(viewer, filters: StatsFilters) -> tuple[QuerySet, QuerySet]:
     """The viewer's activities and participant rows matching the filters (same conditions on both)."""
     activities, participants = Activity.objects.order_by(), Participant.objects.order_by()
     scope = activity_scope(viewer)
@@ -370,7 +370,7 @@ def summary(viewer, filters: StatsFilters) -> Summary:
             for index, (start, _) in enumerate(full_months)
         ]
         return _summary_from(activity_counts, people, trend, top_sites)
-    activities, participants = _filtered(viewer, filters)
+    activities, participants = filtered(viewer, filters)
     activity_counts = _with_theme_bits(activities).aggregate(**_activity_aggregates(months))
     people = _people_by_person_dimension(participants)
     month_people = _people_by_month(participants, months)
@@ -389,7 +389,7 @@ def by_departement(viewer, filters: StatsFilters) -> dict[str, tuple[int, int]]:
     scope = aggregates.scope_of(viewer, filters)
     if scope == (aggregates.NATIONAL, "") and aggregates.month_aligned(filters) and aggregates.ready():
         return aggregates.by_departement(filters)
-    activities, participants = _filtered(viewer, filters)
+    activities, participants = filtered(viewer, filters)
     people = dict(
         participants.filter(kind__in=ACCOMPANIMENT_KINDS, departement_id__isnull=False)
         .values("departement_id")
@@ -415,7 +415,7 @@ def people_table(viewer, filters: StatsFilters, row: str, col: str) -> PeopleTab
         parts = aggregates.people_table_parts(scope, filters, row, col)
         if parts is not None:
             return PeopleTable(row, col, *parts)
-    _, participants = _filtered(viewer, filters)
+    _, participants = filtered(viewer, filters)
     participants = participants.filter(kind__in=ACCOMPANIMENT_KINDS)
     r, c = DIMENSIONS[row], DIMENSIONS[col]
     people = Count("beneficiary_id", distinct=True)
@@ -467,7 +467,7 @@ def cumulative_weekly(viewer, filters: StatsFilters, measure: str) -> list[tuple
     """[(monday, cumulative count at that Sunday)] over the filters' period (see the module docstring)."""
     if measure not in MEASURES:
         raise ValueError(f"Mesure inconnue : {measure}")
-    activities, participants = _filtered(viewer, filters)
+    activities, participants = filtered(viewer, filters)
     end = filters.date_to or timezone.localdate()
     start = filters.date_from
     scope = aggregates.scope_of(viewer, filters)

@@ -17,3 +17,21 @@ def statistics_refresh() -> dict:
 def statistics_refresh_enqueue() -> None:
     """Queue a refresh once the current transaction commits (a dashboard read found too much pending)."""
     transaction.on_commit(statistics_refresh.enqueue)
+
+
+def statistics_refresh_soon(**_signal_kwargs) -> None:
+    """After an activity is written: queue one refresh for when the transaction commits, unless one is already
+    waiting (the worker folds the whole queue each time). Connected in ReportingConfig.ready."""
+    if not aggregates.enabled():
+        return
+
+    def enqueue():
+        from django_tasks import default_task_backend
+        from django_tasks_db.models import DBTaskResult, TaskResultStatus
+
+        waiting = DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path=statistics_refresh.module_path)
+        if default_task_backend.__class__.__module__.startswith("django_tasks_db") and waiting.exists():
+            return
+        statistics_refresh.enqueue()
+
+    transaction.on_commit(enqueue, robust=True)

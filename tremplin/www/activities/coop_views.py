@@ -14,6 +14,7 @@ from dsfr.forms import DsfrBaseForm
 
 from tremplin.activities import coop, perms
 from tremplin.activities.coop_import import coop_import
+from tremplin.reporting import stats
 from tremplin.reporting.filters import StatsFilters
 from tremplin.www import csv as safe_csv
 
@@ -55,7 +56,10 @@ def _export(request):
     if perms.activity_scope(request.user) is None:
         raise PermissionDenied("Votre rôle ne permet pas de consulter les activités.")
     filters, errors = StatsFilters.from_params(request.GET)
-    queryset = coop.filter_activities(perms.visible_activities(request.user), filters)
+    refusal = stats.scope_error(request.user, filters)
+    if refusal:
+        raise PermissionDenied(refusal)
+    queryset, _ = stats.filtered(request.user, filters)  # the dashboards' filters, one way
     lines = filters.describe(_filter_names(filters))
     lines += [("Filtre ignoré", message) for message in errors.values()]
     top = coop.preamble(viewer=request.user, filter_lines=lines, total=queryset.count())
