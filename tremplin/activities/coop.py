@@ -30,7 +30,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from tremplin.beneficiaries.enums import AgeBand, Gender, SocialStatus
@@ -463,33 +463,3 @@ def read_table(content: bytes, *, filename: str = "") -> CoopTable:
             "d'un export des activités de La Coop."
         )
     return table
-
-
-# TEMPORARY (the dashboards bench running now calls it; reporting.stats.filtered replaces it).
-def filter_activities(queryset, filters):
-    """`queryset` narrowed by a reporting.filters.StatsFilters (period, territory, organisation, site, mediator,
-    team up to the day a mediator left it, theme, kind)."""
-    queryset = queryset.between(filters.date_from, filters.date_to)
-    if filters.departement:
-        queryset = queryset.filter(departement_id=filters.departement)
-    if filters.organisation is not None:
-        queryset = queryset.filter(organisation_id=filters.organisation)
-    if filters.site is not None:
-        queryset = queryset.filter(site_id=filters.site)
-    if filters.mediator is not None:
-        queryset = queryset.filter(mediator_id=filters.mediator)
-    if filters.team is not None:
-        from tremplin.reporting.models import TeamMember
-
-        members = Q(pk__in=[])
-        for member in TeamMember.objects.filter(team_id=filters.team):
-            period = Q(mediator_id=member.mediator_id, date__gte=member.joined_on)
-            if member.left_on:
-                period &= Q(date__lte=member.left_on)
-            members |= period
-        queryset = queryset.filter(members)
-    if filters.theme:
-        queryset = queryset.with_theme(filters.theme)
-    if filters.kind:
-        queryset = queryset.filter(kind=filters.kind)
-    return queryset
