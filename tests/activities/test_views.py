@@ -483,3 +483,16 @@ def test_the_person_page_shows_the_timeline_with_links_the_viewer_may_open(
     client.force_login(world.users.counter)  # sees the person, does not run sessions nor see the mediator's records
     timeline = client.get(reverse("beneficiaries:detail", args=[person.pk])).context["timeline"]
     assert len(timeline) == 3 and timeline[0].url is None and timeline[2].url is None
+
+
+def test_notes_are_read_inside_the_records_organisation_only(client, world):
+    """An association's activity in the coordinator's département: the La Poste coordinator sees the record, not
+    its free-text notes (they may say things about the person)."""
+    activity = _activity(world, mediator=world.users.partner, site=world.p1, notes="Voisine de Mme Zorglub, malade")
+    url = reverse("activities:detail", args=[activity.pk])
+    client.force_login(world.users.coordinator_22)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "Zorglub" not in response.content.decode()
+    client.force_login(world.users.partner)
+    assert "Voisine de Mme Zorglub" in client.get(url).content.decode()

@@ -53,6 +53,12 @@ def can_record_activity(user) -> bool:
     return _active(user) and user.role in RECORDING_ROLES and bool(user.organisation_id)
 
 
+def can_read_notes(user, activity: Activity) -> bool:
+    """Free-text notes may say things about the person: only their mediator and their organisation read them
+    (a coordinator or a manager of another organisation sees the record without them)."""
+    return _active(user) and (activity.mediator_id == user.pk or works_for(user, activity.organisation_id))
+
+
 def can_edit_activity(user, activity: Activity) -> bool:
     """An accompaniment or workshop record can be corrected by its mediator, or by a coordinator or partner of its
     organisation. The records written by another service (diagnostic, screening, referral, démarche) follow their

@@ -448,6 +448,7 @@ def activity_detail(request, pk):
         "breakdown": _breakdown_lines(activity.anonymous_breakdown),
         "can_edit": perms.can_edit_activity(user, activity) and activity.is_recorded_by_hand,
         "can_complete": activity.session_id is not None and perms.can_edit_activity(user, activity),
+        "notes": activity.notes if perms.can_read_notes(user, activity) else "",
     }
     return render(request, "activities/detail.html", context)
 
