@@ -1,6 +1,7 @@
 """The referral lifecycle: creation, answers, forbidden transitions, reminder and expiry over time."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -38,7 +39,10 @@ def test_create_tells_the_place_without_the_persons_name_or_contact(world, djang
     [message] = mail.outbox
     assert message.bcc == ["accueil@lieu.test"]
     text = message.subject + message.body
-    assert f"n° {referral.pk}" in text and SERVICE in text and links.make_token(referral) in text
+    assert f"n° {referral.pk}" in text and SERVICE in text
+    # The signed link of this referral (its token is stamped with the second it was made: compare what it opens).
+    [token] = re.findall(r"/orientations/lien/([^/\s]+)/", text)
+    assert links.referral_for_token(token) == referral
     for secret in ("Odette", "Vasseur", "0612345678", "odette@exemple.fr", "Secrète", "Malvoyante", "logement"):
         assert secret not in text
 
@@ -46,7 +50,12 @@ def test_create_tells_the_place_without_the_persons_name_or_contact(world, djang
 def test_the_email_waits_for_the_commit(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         refer(world)
-    assert mail.outbox == [] and len(callbacks) == 1
+    assert mail.outbox == []
+    # The e-mail waits for the commit (on PostgreSQL a statistics refresh is queued for then too).
+    sends = [c for c in callbacks if "statistics_refresh" not in c.__qualname__]
+    assert len(sends) == 1
+    sends[0]()
+    assert len(mail.outbox) == 1
 
 
 def test_create_refused_for_a_person_out_of_sight_or_a_service_the_place_lacks(world):
