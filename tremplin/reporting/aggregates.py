@@ -590,9 +590,9 @@ def ready() -> bool:
         return True
     if catch_up(activities=state[1], people=state[2]):
         return True
-    from .tasks import statistics_refresh_enqueue
+    from .tasks import statistics_refresh_soon
 
-    statistics_refresh_enqueue()
+    statistics_refresh_soon()
     return False
 
 

@@ -14,14 +14,10 @@ def statistics_refresh() -> dict:
     return aggregates.refresh()
 
 
-def statistics_refresh_enqueue() -> None:
-    """Queue a refresh once the current transaction commits (a dashboard read found too much pending)."""
-    transaction.on_commit(statistics_refresh.enqueue)
-
-
 def statistics_refresh_soon(**_signal_kwargs) -> None:
-    """After an activity is written: queue one refresh for when the transaction commits, unless one is already
-    waiting (the worker folds the whole queue each time). Connected in ReportingConfig.ready."""
+    """Queue one refresh for when the transaction commits, unless one is already waiting (the worker folds the whole
+    queue each time): after an activity is written (connected in ReportingConfig.ready), and when a dashboard read
+    found too much pending (aggregates)."""
     if not aggregates.enabled():
         return
 
