@@ -18,6 +18,21 @@ Run (spopt, PuLP and highspy must be importable: use a dedicated venv)::
     /work/bench-venv/bin/python bench/bench_planner.py --data-dir ../shared/data
 
 Writes ``bench/results/planner-<date>.json`` and prints a markdown table.
+
+Circuit suite (issue 11: the programme's constrained scenario, with the bound that knows about
+circuits), run with the project's own venv (no spopt needed)::
+
+    .venv/bin/python bench/bench_planner.py --suite circuits --data-dir ../shared/data
+
+It reads the three weightings (``population``, ``fragile``, ``priority``) as the application computes
+them: the first run imports the reference data into a throwaway SQLite database under ``--cache``
+(default ``/tmp/tremplin-bench-planner``) and keeps the planner inputs there (``inputs.npz``, outside
+the project). Each run is a fresh worker subprocess. Rows: the default scenario (M = 100, K = 4,
+circuit 25 km, D = 57, reach 10 km) per weighting with today's planner at 60 s and 120 s, a small grid
+of other circuit scenarios (K = 2…6, circuit 15–40 km, D = 30…96, M = 50…300), and the classical
+cases (K = 1, reach 5–15 km, 100–1,000 offices). The *anchor* of every row is the planner of the
+last commit (``--anchor-ref``, default ``HEAD``), read with ``git show`` into a temporary package
+and run in the same session on the same inputs. Writes ``bench/results/planner-circuits-<date>.json``.
 """
 
 from __future__ import annotations
@@ -31,6 +46,7 @@ import platform
 import resource
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -246,6 +262,198 @@ def worker_spopt(args) -> None:
     )
 
 
+DEFAULT_CACHE = Path(tempfile.gettempdir()) / "tremplin-bench-planner"
+ANCHOR_FILES = ("coverage.py", "feasibility.py", "heuristics.py", "solver.py")
+
+
+def build_inputs(data_dir: Path, cache: Path) -> Path:
+    """The planner inputs of the three weightings, as the application reads them (Django, a throwaway
+    SQLite database under ``cache``, the reference import of ``data_dir``), saved to ``inputs.npz``."""
+    out = cache / "inputs.npz"
+    if out.exists():
+        return out
+    cache.mkdir(parents=True, exist_ok=True)
+    script = f"""
+import os, sys
+sys.path.insert(0, {str(ROOT)!r})
+os.environ["DATABASE_URL"] = "sqlite:///{cache / "reference.sqlite3"}"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tremplin.settings.dev")
+import django
+django.setup()
+from io import StringIO
+import numpy as np
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+call_command("import_reference", data_dir={str(data_dir)!r}, stdout=StringIO())
+from tremplin.planning.selectors import planning_inputs
+arrays = {{}}
+for weight in ("population", "fragile", "priority"):
+    inputs = planning_inputs(weight=weight)
+    arrays[weight] = inputs.instance.weights
+arrays["demand"] = inputs.instance.demand_latlon
+arrays["sites"] = inputs.instance.site_latlon
+arrays["group"] = inputs.instance.site_group
+arrays["departements"] = np.array(inputs.departement_codes)
+np.savez({str(out)!r}, **arrays)
+"""
+    subprocess.run([sys.executable, "-c", script], check=True)
+    return out
+
+
+def anchor_package(ref: str, cache: Path) -> Path:
+    """Today's planner (``git show <ref>:tremplin/planning/…``) as the package ``anchor_planning``."""
+    target = cache / f"anchor-{ref.replace('/', '_')}"
+    package = target / "anchor_planning"
+    package.mkdir(parents=True, exist_ok=True)
+    (package / "__init__.py").write_text("")
+    for name in ANCHOR_FILES:
+        show = ["git", "-C", str(ROOT), "show", f"{ref}:tremplin/planning/{name}"]
+        text = subprocess.run(show, check=True, capture_output=True, text=True).stdout
+        (package / name).write_text(text.replace("tremplin.planning.", "anchor_planning."))
+    return target
+
+
+def worker_circuits(args) -> None:
+    """One run of the planner (``--impl new``: this tree, ``anchor``: the anchor package) on the inputs."""
+    if args.impl == "anchor":
+        sys.path.insert(0, str(args.anchor_path))
+        from anchor_planning.solver import PlanningInstance, PlanningParams, solve
+    else:
+        from tremplin.planning.solver import PlanningInstance, PlanningParams, solve
+    data = np.load(args.inputs)
+    inst = PlanningInstance(data["demand"], data[args.weight], data["sites"], data["group"])
+    params = PlanningParams(
+        mediators=args.p,
+        offices_per_mediator=args.k,
+        reach_km=args.reach_km,
+        circuit_km=args.circuit_km,
+        departements=args.departements,
+        time_limit_s=args.time_limit,
+        gap_tolerance=args.gap,
+    )
+    t = time.perf_counter()
+    plan = solve(inst, params)
+    wall = time.perf_counter() - t
+    emit(
+        stage="done",
+        tool=f"tremplin-{args.impl}",
+        n=len(inst.weights),
+        m=len(inst.site_latlon),
+        total_s=wall,
+        peak_rss_mb=rss_mb(),
+        objective=plan.objective,
+        upper_bound=plan.upper_bound,
+        gap=plan.gap,
+        status=plan.status,
+        timings=plan.timings,
+        stats={k: v for k, v in plan.stats.items() if isinstance(v, (int, float, str, type(None)))},
+        total_weight=float(inst.weights.sum()),
+    )
+
+
+# (weight, M, K, circuit km, D, reach km): the default scenario, then the small grid of issue 11
+DEFAULT_SCENARIO = dict(p=100, k=4, circuit_km=25, departements=57, reach_km=10)
+CIRCUIT_GRID = (
+    dict(p=100, k=2, circuit_km=25, departements=57, reach_km=10),
+    dict(p=100, k=6, circuit_km=25, departements=57, reach_km=10),
+    dict(p=100, k=4, circuit_km=15, departements=57, reach_km=10),
+    dict(p=100, k=4, circuit_km=40, departements=57, reach_km=10),
+    dict(p=50, k=4, circuit_km=25, departements=30, reach_km=10),
+    dict(p=300, k=4, circuit_km=25, departements=96, reach_km=10),
+)
+CLASSICAL_GRID = (
+    dict(p=100, k=1, circuit_km=0, departements=0, reach_km=5),
+    dict(p=400, k=1, circuit_km=0, departements=0, reach_km=5),
+    dict(p=1000, k=1, circuit_km=0, departements=0, reach_km=5),
+    dict(p=100, k=1, circuit_km=0, departements=0, reach_km=10),
+    dict(p=400, k=1, circuit_km=0, departements=0, reach_km=10),
+    dict(p=1000, k=1, circuit_km=0, departements=0, reach_km=10),
+    dict(p=100, k=1, circuit_km=0, departements=0, reach_km=15),
+    dict(p=400, k=1, circuit_km=0, departements=0, reach_km=15),
+    dict(p=1000, k=1, circuit_km=0, departements=0, reach_km=15),
+)
+
+
+def circuits_suite(args) -> None:
+    cache = args.cache
+    inputs = build_inputs(args.data_dir, cache)
+    anchor = anchor_package(args.anchor_ref, cache)
+    parts = set(args.parts.split(","))
+    plan = []  # (label, weight, impl, time limit, scenario)
+    if "default" in parts:
+        for weight in args.weights.split(","):
+            for impl, limit in (("anchor", 60), ("new", 60), ("new", 120)):
+                plan.append(("default", weight, impl, limit, DEFAULT_SCENARIO))
+    if "grid" in parts:
+        for scenario in CIRCUIT_GRID:
+            for impl in args.impls.split(","):
+                plan.append(("grid", "population", impl, args.grid_time, scenario))
+    if "classical" in parts:
+        for scenario in CLASSICAL_GRID:
+            for impl in args.impls.split(","):
+                plan.append(("classical", "population", impl, 60, scenario))
+    results = []
+    for label, weight, impl, limit, scenario in plan:
+        extra = {
+            "k": scenario["k"],
+            "circuit_km": scenario["circuit_km"],
+            "departements": scenario["departements"],
+            "time_limit": limit,
+            "gap": 1e-4,
+            "weight": weight,
+            "impl": impl,
+            "inputs": str(inputs),
+            "anchor_path": str(anchor),
+        }
+        saved = args.reach_km
+        args.reach_km = scenario["reach_km"]
+        result = run_worker("circuits", args, "national", scenario["p"], timeout=limit * 3 + 120, **extra)
+        args.reach_km = saved
+        result |= {"suite": label, "weight": weight, "impl": impl, "time_limit": limit, "scenario": scenario}
+        results.append(result)
+    document = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "machine": versions(),
+        "load_average": os.getloadavg(),
+        "anchor_ref": subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", args.anchor_ref], capture_output=True, text=True
+        ).stdout.strip(),
+        "results": results,
+    }
+    stamp = dt.datetime.now().strftime("%Y-%m-%d-%H%M%S")
+    out = args.out or ROOT / "bench" / "results" / f"planner-circuits-{stamp}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(document, indent=2, ensure_ascii=False, default=str))
+    print(circuits_table(results))
+    print(f"\nresults: {out}")
+
+
+def circuits_table(results: list[dict]) -> str:
+    lines = [
+        "| suite | weighting | M | K | circuit km | D | reach km | planner | limit s | total s | peak RSS MB "
+        "| objective | proven bound | gap | bound from (after s) | status |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        sc = r["scenario"]
+        head = (
+            f"| {r['suite']} | {r['weight']} | {r['p']} | {sc['k']} | {sc['circuit_km']} | {sc['departements']} "
+            f"| {sc['reach_km']} | {'today (anchor)' if r['impl'] == 'anchor' else 'new'} | {r['time_limit']} "
+        )
+        if r.get("finished") is False:
+            lines.append(head + f"| did not finish ({'timeout' if r.get('timed_out') else 'error'}) | | | | | | |")
+            continue
+        stats = r.get("stats", {})
+        source = stats.get("bound_source", "")
+        at = stats.get("bound_seconds")
+        lines.append(
+            head + f"| {r['total_s']:.1f} | {r['peak_rss_mb']:.0f} | {r['objective']:,.0f} | {r['upper_bound']:,.0f} "
+            f"| {100 * r['gap']:.2f} % | {source}{'' if at is None else f' ({at:.0f} s)'} | {r['status']} |"
+        )
+    return "\n".join(lines)
+
+
 # --------------------------------------------------------------------------------------------------
 # Orchestration
 # --------------------------------------------------------------------------------------------------
@@ -368,7 +576,18 @@ def table(results: list[dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "data")
-    parser.add_argument("--worker", choices=("tremplin", "spopt"))
+    parser.add_argument("--worker", choices=("tremplin", "spopt", "circuits"))
+    parser.add_argument("--suite", choices=("spopt", "circuits"), default="spopt")
+    parser.add_argument("--parts", default="default,grid,classical", help="circuit suite: default,grid,classical")
+    parser.add_argument("--weights", default="population,fragile,priority")
+    parser.add_argument("--grid-time", type=float, default=60.0)
+    parser.add_argument("--impls", default="anchor,new", help="circuit suite: planners of the grids")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    parser.add_argument("--anchor-ref", default="HEAD")
+    parser.add_argument("--impl", choices=("new", "anchor"), default="new")
+    parser.add_argument("--weight", default="population")
+    parser.add_argument("--inputs", type=Path)
+    parser.add_argument("--anchor-path", type=Path)
     parser.add_argument("--instance", default="national")
     parser.add_argument("--p", type=int, default=400)
     parser.add_argument("--k", type=int, default=1)
@@ -389,6 +608,10 @@ def main() -> None:
         return worker_tremplin(args)
     if args.worker == "spopt":
         return worker_spopt(args)
+    if args.worker == "circuits":
+        return worker_circuits(args)
+    if args.suite == "circuits":
+        return circuits_suite(args)
 
     results = []
     # regional instances, where spopt finishes. spopt's solver (HiGHS through PuLP, no gap given) stops at

@@ -511,6 +511,61 @@ class CircuitSearch:
                     improved = True
         return moves
 
+    def kick_search(self, deadline_reached, locked: np.ndarray, positions: np.ndarray, seed: int = 0, patience=200):
+        """Iterated local search: remove 1–4 neighbouring mediators (by the centre of their offices), refill
+        greedily without their offices, improve the new circuits office by office, keep the result when it
+        is not worse (else put the old circuits back). Returns the number of kicks."""
+        rng = np.random.default_rng(seed)
+        m = len(self.mediators)
+        current = self.value()
+        best_v, best_plan = current, [list(t) for t in self.mediators]
+        kicks = stale = 0
+        none = np.zeros(0, dtype=np.int64)
+        while not deadline_reached() and stale < patience and m > 1:
+            kicks += 1
+            stale += 1
+            free_t = [t for t in range(m) if not locked[self.mediators[t]].any()]
+            if not free_t:
+                break
+            centres = np.array([positions[self.mediators[t]].mean(axis=0) for t in free_t])
+            pick = rng.integers(len(free_t))
+            r = int(min(rng.integers(1, 5), len(free_t)))
+            near = np.argsort(((centres - centres[pick]) ** 2).sum(axis=1))[:r]
+            gone_t = sorted((free_t[i] for i in near), reverse=True)
+            removed = [self.remove(t) for t in gone_t]
+            offices = np.array([j for t in removed for j in t], dtype=np.int64)
+            self.avail[offices] = False  # taboo during the refill
+            self.epoch += 1
+            ok = self.greedy(m, none)
+            self.avail[offices] = True
+            self._refresh(offices)
+            if ok:
+                for t in range(m - r, m):
+                    self._replace_offices(t, locked)
+            value = self.value()
+            if ok and value >= current - self.eps:
+                current = value
+                if value > best_v + self.eps:
+                    best_v, best_plan, stale = value, [list(t) for t in self.mediators], 0
+                continue
+            while len(self.mediators) > m - r:
+                self.remove(len(self.mediators) - 1)
+            for t in removed:
+                self.add(t)
+        if best_v > self.value() + self.eps:
+            while self.mediators:
+                self.remove(0)
+            for t in best_plan:
+                self.add(t)
+        return kicks
+
+    def _refresh(self, offices: np.ndarray) -> None:
+        """Offices made available again: reset the seed values around them to valid upper bounds."""
+        near = np.unique(np.concatenate([offices, *[self.nbr[j] for j in offices]]))
+        self.val[near] = self.seed_bounds(self.gains(), np.ones(len(self.avail), dtype=bool), near)
+        self.stamp[near] = -1
+        self.epoch += 1
+
     def _replace_offices(self, t: int, locked: np.ndarray) -> int:
         moves = 0
         members = self.mediators[t]
@@ -552,3 +607,72 @@ class CircuitSearch:
         self.add(old)
         self.mediators.insert(t, self.mediators.pop())
         return False
+
+
+def iterated_swap_search(
+    matrix: sp.csr_matrix,
+    weights: np.ndarray,
+    selected: np.ndarray,
+    positions: np.ndarray,
+    *,
+    group: np.ndarray | None = None,
+    n_groups_required: int = 0,
+    fixed: np.ndarray | None = None,
+    deadline: float,
+    target: float = np.inf,
+    patience: int = 300,
+    seed: int = 0,
+) -> tuple[np.ndarray, int]:
+    """Iterated local search around :func:`swap_search`: remove 2–11 chosen sites (70 % of the time a
+    random site and its nearest chosen neighbours, else random ones), refill greedily without them,
+    swap to a local optimum and keep the result when it is not worse. Stops at ``deadline``, when the
+    value reaches ``target`` or after ``patience`` kicks without improvement.
+
+    ``positions`` (c, 2 or 3): coordinates of the candidates, for the nearest neighbours. Measured on
+    the national instance at reach 15 km with 400 offices: greedy + swap 59.75 M, +40 s of kicks 60.11 M
+    (the LP bound is 60.35 M), where the MILP restricted to the LP's offices found nothing in 37 s.
+    Returns the best selection and the number of kicks."""
+    rng = np.random.default_rng(seed)
+    locked = np.zeros(len(selected), dtype=bool)
+    if fixed is not None:
+        locked[fixed] = True
+    best = selected.copy()
+    best_v = current_v = objective(matrix, weights, best)
+    current = best.copy()
+    kicks = stale = 0
+    while time.perf_counter() < deadline and best_v < target and stale < patience:
+        kicks += 1
+        stale += 1
+        free = np.flatnonzero(current & ~locked)
+        if len(free) < 2:
+            break
+        r = int(min(rng.integers(2, 12), len(free)))
+        if rng.random() < 0.7:
+            d = ((positions[free] - positions[free[rng.integers(len(free))]]) ** 2).sum(axis=1)
+            out = free[np.argsort(d)[:r]]
+        else:
+            out = rng.choice(free, size=r, replace=False)
+        trial = current.copy()
+        trial[out] = False
+        available = np.ones(len(trial), dtype=bool)
+        available[out] = False
+        trial = greedy(
+            matrix,
+            weights,
+            int(current.sum()),
+            group=group,
+            n_groups_required=n_groups_required,
+            fixed=np.flatnonzero(trial),
+            available=available,
+        )
+        if trial.sum() < current.sum():
+            continue
+        trial, _ = swap_search(
+            matrix, weights, trial, group=group, n_groups_required=n_groups_required, fixed=fixed, deadline=deadline
+        )
+        value = objective(matrix, weights, trial)
+        if value >= current_v:
+            current, current_v = trial, value
+            if value > best_v + 1e-9 * max(abs(best_v), 1.0):
+                best, best_v, stale = trial.copy(), value, 0
+    return best, kicks

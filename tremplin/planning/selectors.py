@@ -205,6 +205,11 @@ def bound_source_label(source: str) -> str:
     if not source:
         return ""
     relaxed = " (tournées relâchées)" if "circuits relaxed" in source else ""
+    if source.startswith("lagrangian(circuit columns"):
+        return (
+            "relaxation lagrangienne par tournées (génération de tournées, "
+            "meilleure tournée de chaque département prouvée)"
+        )
     if source.startswith("circuit milp") or source.startswith("milp"):
         return "programme linéaire en nombres entiers (HiGHS)"
     if source.startswith("lagrangian"):
@@ -216,6 +221,29 @@ def bound_source_label(source: str) -> str:
     if source.startswith("total weight"):
         return "poids total (borne d'un calcul antérieur, ramenée au total : recalculez pour l'affiner)"
     return source
+
+
+def bound_explanation(source: str) -> str:
+    """One sentence for the manager: how the proven bound is obtained, hence why no plan exceeds it."""
+    if source.startswith("lagrangian(circuit columns"):
+        return (
+            "La borne laisse chaque médiateur prendre la meilleure tournée de son département, avec des prix "
+            "qui font payer les bureaux et les communes comptés deux fois ; cette meilleure tournée est prouvée "
+            "par une recherche exhaustive, si bien que la borne tient compte des tournées et qu’aucun plan ne "
+            "peut la dépasser."
+        )
+    if "circuits relaxed" in source:
+        return (
+            "La borne place les bureaux un à un sans les grouper en tournées : aucun plan ne la dépasse, mais "
+            "elle est prudente et l’écart surestime ce qu’un meilleur plan gagnerait."
+        )
+    if source.startswith(("milp", "circuit milp")):
+        return "La borne vient du solveur exact (HiGHS) : l’écart est ce qu’il lui restait à fermer."
+    if source.startswith(("lp", "lagrangian")):
+        return "La borne autorise des fractions de bureau (relaxation linéaire) : aucun plan réel ne peut la dépasser."
+    if source.startswith("reachable"):
+        return "La borne est le poids à portée d’au moins un site éligible : aucun plan ne peut atteindre davantage."
+    return ""
 
 
 def plan_sites(result: dict | None) -> dict[int, Site]:
@@ -265,8 +293,50 @@ def plan_mediators(result: dict | None, sites: dict[int, Site]) -> list[dict]:
     return mediators
 
 
-def plan_geojson(result: dict | None, sites: dict[int, Site]) -> dict:
-    """The plan's offices as a GeoJSON FeatureCollection (offices without a position are left out)."""
+def reachable_communes() -> list[tuple]:
+    """(code INSEE, name, population, latitude, longitude) of the planner's demand points, in one query."""
+    return list(
+        Commune.objects.actual()
+        .filter(latitude__isnull=False, population__gt=0)
+        .order_by("code_insee")
+        .values_list("code_insee", "name", "population", "latitude", "longitude")
+    )
+
+
+def office_communes(
+    result: dict | None, sites: dict[int, Site], communes: list[tuple] | None = None
+) -> dict[int, list[tuple[str, str, int]]]:
+    """The communes each office of the plan reaches (centre within the scenario's reach, great circle), as
+    ``{site pk: [(code INSEE, name, population), …]}`` — the same rule as the planner's (communes proper
+    with a centre and inhabitants), read in one query."""
+    from types import SimpleNamespace
+
+    from .coverage import build_coverage
+
+    located = [pk for pk, site in sites.items() if site.latitude is not None and site.longitude is not None]
+    if not result or not located:
+        return {}
+    reach = float((result.get("params") or {}).get("reach_km", 10))
+    communes = reachable_communes() if communes is None else communes
+    if not communes:
+        return {pk: [] for pk in located}
+    instance = SimpleNamespace(
+        demand_latlon=np.array([(c[3], c[4]) for c in communes], dtype=float),
+        site_latlon=np.array([(sites[pk].latitude, sites[pk].longitude) for pk in located], dtype=float),
+    )
+    coverage = build_coverage(instance, reach).tocsc()
+    out = {}
+    for column, pk in enumerate(located):
+        rows = coverage.indices[coverage.indptr[column] : coverage.indptr[column + 1]]
+        out[pk] = [(communes[i][0], communes[i][1], int(communes[i][2])) for i in sorted(rows)]
+    return out
+
+
+def plan_geojson(result: dict | None, sites: dict[int, Site], reached: dict | None = None) -> dict:
+    """The plan's offices as a GeoJSON FeatureCollection (offices without a position are left out); with
+    ``reached`` (:func:`office_communes`), each office lists the INSEE codes of the communes it reaches."""
+    reached = reached or {}
+    by_external = {site.external_id: pk for pk, site in sites.items()}
     features = [
         {
             "type": "Feature",
@@ -278,6 +348,11 @@ def plan_geojson(result: dict | None, sites: dict[int, Site]) -> dict:
                 "name": row["name"],
                 "commune": row["commune"],
                 "population": row["population"],
+                **(
+                    {"communes_atteintes": [code for code, _, _ in reached.get(by_external.get(row["id"]), [])]}
+                    if reached
+                    else {}
+                ),
             },
         }
         for row in plan_rows(result, sites)
@@ -369,13 +444,58 @@ def scenarios_compare(a, b) -> dict:
         }
 
     offices_a, offices_b = offices(ra), offices(rb)
+    # what each change gains: the people of the communes an office reaches that the other plan leaves out
+    both = plan_sites({"mediators": [*ra.get("mediators", ()), *rb.get("mediators", ())]})  # one query
+    communes = reachable_communes()  # one query for both plans
+    sites_a = {pk: both[pk] for m in ra.get("mediators", ()) for pk in m.get("site_ids", ()) if pk in both}
+    sites_b = {pk: both[pk] for m in rb.get("mediators", ()) for pk in m.get("site_ids", ()) if pk in both}
+    reached_a, reached_b = office_communes(ra, sites_a, communes), office_communes(rb, sites_b, communes)
+    codes_a = {code for communes in reached_a.values() for code, _, _ in communes}
+    codes_b = {code for communes in reached_b.values() for code, _, _ in communes}
+
+    def gains(only, sites, reached, others):
+        by_external = {site.external_id: pk for pk, site in sites.items()}
+        rows = []
+        for office, name in only:
+            communes = reached.get(by_external.get(office), [])
+            rows.append(
+                {
+                    "id": office,
+                    "name": name,
+                    "gain": sum(population for code, _, population in communes if code not in others),
+                    "communes": sum(1 for code, _, _ in communes if code not in others),
+                }
+            )
+        return sorted(rows, key=lambda row: (-row["gain"], row["name"]))
+
+    only_a = sorted(((i, n) for i, n in offices_a.items() if i not in offices_b), key=lambda x: x[1])
+    only_b = sorted(((i, n) for i, n in offices_b.items() if i not in offices_a), key=lambda x: x[1])
+    departement_changes = []
+    for code in sorted(deps_a | deps_b):
+        fa, fb = ra.get("departements", {}).get(code), rb.get("departements", {}).get(code)
+        if fa and fb and fa["mediators"] == fb["mediators"] and fa["population"] == fb["population"]:
+            continue
+        departement_changes.append(
+            {
+                "code": code,
+                "name": names.get(code, ""),
+                "mediators_a": fa["mediators"] if fa else 0,
+                "mediators_b": fb["mediators"] if fb else 0,
+                "population_a": fa["population"] if fa else None,
+                "population_b": fb["population"] if fb else None,
+                "gain": fb["population"] - fa["population"] if fa and fb else None,
+            }
+        )
     return {
+        "departement_changes": departement_changes,
+        "office_gains_a": gains(only_a, sites_a, reached_a, codes_b),
+        "office_gains_b": gains(only_b, sites_b, reached_b, codes_a),
         "params": params,
         "figures": figures,
         "departements_only_a": [(code, names.get(code, "")) for code in sorted(deps_a - deps_b)],
         "departements_only_b": [(code, names.get(code, "")) for code in sorted(deps_b - deps_a)],
         "departements_both": len(deps_a & deps_b),
-        "offices_only_a": sorted(((i, n) for i, n in offices_a.items() if i not in offices_b), key=lambda x: x[1]),
-        "offices_only_b": sorted(((i, n) for i, n in offices_b.items() if i not in offices_a), key=lambda x: x[1]),
+        "offices_only_a": only_a,
+        "offices_only_b": only_b,
         "offices_both": len(offices_a.keys() & offices_b.keys()),
     }

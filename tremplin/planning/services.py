@@ -14,7 +14,7 @@ from .coverage import build_coverage
 from .enums import ScenarioStatus, Weight
 from .feasibility import capacity, check_feasibility, mediators_of, number
 from .models import Scenario
-from .selectors import PlanningInputs, SiteCounts, planning_inputs, site_counts
+from .selectors import PlanningInputs, SiteCounts, bound_source_label, planning_inputs, site_counts
 from .solver import PlanningError, PlanningParams, solve
 
 logger = logging.getLogger(__name__)
@@ -231,6 +231,12 @@ def plan_compute(options: PlanOptions, progress: Callable[[str, float], None] | 
         "upper_bound": round(float(plan.upper_bound), 3),
         "gap": float(plan.gap),
         "status": plan.status,
+        # which relaxation gave the proven bound, and how many seconds after the start of the run
+        "bound": {
+            "source": plan.stats.get("bound_source", ""),
+            "relaxation": bound_source_label(plan.stats.get("bound_source", "")),
+            "seconds": plan.stats.get("bound_seconds"),
+        },
         "mediators": mediators,
         "reached": {
             "population": int(inputs.population[covered].sum()),

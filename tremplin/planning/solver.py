@@ -26,12 +26,19 @@ instance, where the sum of the ``p`` best single-office coverages, used before, 
 per office reaching it: up to 2 billion inhabitants). For ``K > 1`` it is the LP relaxation of the maximal covering
 problem with M·K offices and the département constraints (each chosen département gets at least K
 offices), which ignores circuits: valid, since circuits only restrict the problem, but loose when the
-circuit radius binds (≈ 10 % on the national default scenario). Only when the circuits are few enough to
-enumerate (``MAX_CIRCUITS``) is an exact circuit MILP solved, whose dual bound can prove optimality.
+circuit radius binds (≈ 10 % on the national default scenario). When the circuits are few enough to
+enumerate (``MAX_CIRCUITS``) an exact circuit MILP is solved, whose dual bound can prove optimality.
+Otherwise (the national instances) the bound is the Lagrangian bound of the formulation over circuits
+(a commune counts once per circuit reaching it), with multipliers from a column generation and the best
+circuit of each département proven by branch and bound (``circuit_bound``): 46.0–46.3 M on the default
+scenario (population) against 49.7 M for the circuit-free LP. The plan then comes from the circuit
+MILP restricted to the circuits of that LP and from kicks of the local search (``_circuit_columns``).
+``stats["bound_source"]`` says which bound was kept and ``stats["bound_seconds"]`` after how long.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,6 +47,7 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from tremplin.opendata.geo import unit_vectors
 from tremplin.planning.coverage import Reduction, build_coverage, reduce
 from tremplin.planning.feasibility import PlanningError, check_feasibility
 from tremplin.planning.heuristics import (
@@ -47,6 +55,7 @@ from tremplin.planning.heuristics import (
     compatibility,
     enumerate_circuits,
     greedy,
+    iterated_swap_search,
     objective,
     swap_search,
 )
@@ -636,6 +645,7 @@ def _solve_single(instance, params, coverage, clock: _Clock, report: Progress) -
     report("relaxation linéaire", 0.3)
     lp = _solve_lp(mat, w, p_eff, at_most, groups, 1, fixed, clock.remaining() * 0.5, params.seed, best)
     bound, source = lp.bound, lp.source
+    bound_at = time.perf_counter() - clock.start
     stats["lp_status"] = lp.status
     clock.lap("lp")
     proven = False
@@ -644,6 +654,26 @@ def _solve_single(instance, params, coverage, clock: _Clock, report: Progress) -
     def gap_of(value: float) -> float:
         return (bound - value) / bound if bound > 0 else 0.0
 
+    # 2b. iterated local search: kicks + swaps (stops early on small instances, where it stagnates)
+    if gap_of(best_obj) > tol and clock.remaining() > 1.0:
+        report("recherche locale itérée", 0.4)
+        positions = unit_vectors(np.asarray(instance.site_latlon, dtype=float)[cand])
+        best, kicks = iterated_swap_search(
+            mat,
+            w,
+            best,
+            positions,
+            group=group_c,
+            n_groups_required=n_required,
+            fixed=fixed,
+            deadline=clock.deadline(0.6),
+            target=(1 - tol) * bound,
+            seed=params.seed,
+        )
+        best_obj = objective(mat, w, best)
+        stats["kicks"] = kicks
+        stats["iterated_search"] = best_obj
+        clock.lap("iterated_search")
     # 3. MILP restricted to the LP support (+ incumbent), warm-started
     if gap_of(best_obj) > tol and lp.x is not None and clock.remaining() > 0.5:
         report("PLNE restreinte", 0.5)
@@ -679,7 +709,7 @@ def _solve_single(instance, params, coverage, clock: _Clock, report: Progress) -
             if value > best_obj:
                 best, best_obj = cand_sel, value
             if len(sub_cols) == c and mip.dual_bound < bound:
-                bound, source = mip.dual_bound, "milp"
+                bound, source, bound_at = mip.dual_bound, "milp", time.perf_counter() - clock.start
                 proven = mip.status == "Optimal" and mip.mip_gap <= 1e-6 and best_obj >= value - 1e-9
         if mip.status == "Time limit reached":
             timed_out = True
@@ -705,7 +735,7 @@ def _solve_single(instance, params, coverage, clock: _Clock, report: Progress) -
             if value > best_obj:
                 best, best_obj = mip.selected, value
         if mip.dual_bound < bound:
-            bound, source = mip.dual_bound, "milp"
+            bound, source, bound_at = mip.dual_bound, "milp", time.perf_counter() - clock.start
         # HiGHS proved optimality (within its default absolute gap of 1e-6) for its incumbent
         proven = (
             mip.selected is not None
@@ -724,6 +754,7 @@ def _solve_single(instance, params, coverage, clock: _Clock, report: Progress) -
         chosen += unused[np.argsort(-reach, kind="stable")][: p - len(chosen)].tolist()
     groups_orig = instance.site_group
     mediators = [(int(groups_orig[s]), [int(s)]) for s in sorted(chosen)]
+    stats["bound_seconds"] = round(bound_at, 3)
     return _finish(instance, params, coverage, mediators, bound, source, proven, timed_out, stats, w.sum())
 
 
@@ -862,28 +893,50 @@ def solve_circuits(instance, params, coverage, clock, report) -> Plan:
             search.add(med)
     stats["greedy"] = search.value()
     clock.lap("greedy")
-    report("recherche locale", 0.2)
     locked = np.zeros(c, dtype=bool)
     locked[forced] = True
-    end_ls = clock.deadline(0.4)
-    stats["moves"] = search.improve(lambda: time.perf_counter() > end_ls, locked)
-    stats["local_search"] = search.value()
-    clock.lap("local_search")
-    timed_out = time.perf_counter() > end_ls
-    report("relaxation linéaire", 0.5)
-    groups = _GroupModel(group, n_groups, n_required, explicit) if n_required > 0 else None
-    incumbent = np.zeros(c, dtype=bool)
-    incumbent[[j for med in search.mediators for j in med]] = True
-    lp = _solve_lp(mat, w, m * k, n_required == 0, groups, k, forced, clock.remaining() * 0.5, params.seed, incumbent)
-    bound, source = lp.bound, lp.source + " of the MCLP with M·K offices (circuits relaxed)"
-    stats["lp_status"] = lp.status
-    clock.lap("lp")
+    if circuits is False:
+        circuits = enumerate_circuits(adj, k)
+    stats["circuits"] = None if circuits is None else len(circuits)
+    clock.lap("enumeration")
+    timed_out = False
+    if circuits is not None or clock.remaining() < CIRCUIT_FREE_LP_BELOW_S:
+        # before the exact MILP (a warm start) or when there is no time for the column generation; else the
+        # restricted MILP and the kicks at the end improve the plan better than these seconds would
+        report("recherche locale", 0.2)
+        end_ls = clock.deadline(0.4 if circuits is None else 0.1)
+        stats["moves"] = search.improve(lambda: time.perf_counter() > end_ls, locked)
+        stats["local_search"] = search.value()
+        clock.lap("local_search")
+        timed_out = time.perf_counter() > end_ls
+    best_bound = {"value": float(w.sum()), "source": "reachable weight", "at": time.perf_counter() - clock.start}
+
+    def circuit_free_lp(time_limit: float, plan: list) -> None:
+        """The LP of the MCLP with M·K offices (circuits relaxed): kept when below the bound so far."""
+        report("relaxation linéaire", 0.3)
+        groups = _GroupModel(group, n_groups, n_required, explicit) if n_required > 0 else None
+        incumbent = np.zeros(c, dtype=bool)
+        incumbent[[j for med in plan for j in med]] = True
+        lp = _solve_lp(mat, w, m * k, n_required == 0, groups, k, forced, time_limit, params.seed, incumbent)
+        if lp.bound < best_bound["value"]:
+            best_bound.update(
+                value=lp.bound,
+                source=lp.source + " of the MCLP with M·K offices (circuits relaxed)",
+                at=time.perf_counter() - clock.start,
+            )
+        stats["lp_status"] = lp.status
+        stats["circuit_free_bound"] = float(lp.bound)
+        clock.lap("lp")
+
+    # The circuit-free LP is a weak bound (≈ 10 % above the plan on the national default scenario): it is
+    # only worth its seconds when the column generation below has too little time, or did not converge
+    # (then it is tried after it, see `_circuit_columns`).
+    if circuits is not None or clock.remaining() < CIRCUIT_FREE_LP_BELOW_S:
+        circuit_free_lp(clock.remaining() * 0.3, search.mediators)
+    bound, source, bound_at = best_bound["value"], best_bound["source"], best_bound["at"]
     proven = False
     best = [list(med) for med in search.mediators]
     if (bound - search.value()) / max(bound, 1e-12) > params.gap_tolerance and clock.remaining() > 0.2:
-        if circuits is False:
-            circuits = enumerate_circuits(adj, k)
-        stats["circuits"] = None if circuits is None else len(circuits)
         if circuits is not None:
             report("PLNE des tournées", 0.7)
             plan, dual, status, mip_gap = circuit_milp(
@@ -895,10 +948,134 @@ def solve_circuits(instance, params, coverage, clock, report) -> Plan:
                 if value > search.value():
                     best = plan
             if dual < bound:
-                bound, source = dual, "circuit milp"
+                bound, source, bound_at = dual, "circuit milp", time.perf_counter() - clock.start
             proven = status == "Optimal" and mip_gap <= 1e-9
             timed_out = status == "Time limit reached"
-        clock.lap("circuit_mip")
+            clock.lap("circuit_mip")
+        else:
+            best, bound_cg, cg_at, timed_out = _circuit_columns(
+                search, mat, w, adj, group, n_required, explicit, forced, locked, params, clock, report, stats,
+                np.asarray(instance.site_latlon, dtype=float)[cand], circuit_free_lp,
+            )  # fmt: skip
+            if bound_cg < best_bound["value"]:
+                best_bound.update(value=bound_cg, source=CIRCUIT_BOUND_SOURCE, at=cg_at)
+            bound, source, bound_at = best_bound["value"], best_bound["source"], best_bound["at"]
+    stats["bound_seconds"] = round(bound_at, 3)
     mediators = [(int(instance.site_group[cand[med[0]]]), sorted(int(cand[j]) for j in med)) for med in best]
     mediators.sort(key=lambda item: (item[0], item[1]))
     return _finish(instance, params, coverage, mediators, bound, source, proven, timed_out, stats, w.sum())
+
+
+CIRCUIT_FREE_LP_BELOW_S = 20.0
+# A column generation stopped by its time with a gap above this tries the circuit-free LP too: it may be
+# lower when the column generation converges slowly (M = 300 offices in 96 départements: 67.4 M after
+# 60 s, the LP 64.1 M; 40 km circuits: 52.0 M and 51.2 M; measured on the national data).
+CIRCUIT_FREE_FALLBACK_GAP = 0.03
+CIRCUIT_FREE_FALLBACK_SHARE = 0.55  # of the time left after the column generation
+# When each step of `_circuit_columns` ends, as a share of the time limit (the rest: kicks).
+CIRCUIT_SHARES = {"column_generation": 0.62, "restricted_mip": 0.88}
+RESTRICTED_EXTRA_CIRCUITS = 0
+
+
+def _rounded_plan(search: CircuitSearch, cg, forced: np.ndarray) -> CircuitSearch | None:
+    """A plan from the circuit LP: its circuits by decreasing value while they fit (disjoint, the
+    département count still reachable), completed by the greedy. None when the greedy gets stuck."""
+    trial = CircuitSearch(search.matrix, search.weights, search.adj, search.group, search.k, search.required,
+                          search.n_groups)  # fmt: skip
+    m = len(search.mediators)
+    for i in np.argsort(-cg.u, kind="stable"):
+        if cg.u[i] < 1e-6 or len(trial.mediators) >= m:
+            break
+        members = [int(j) for j in cg.circuits[i]]
+        if not trial.avail[members].all() or not trial.allowed_seeds(m - len(trial.mediators))[members[0]]:
+            continue
+        trial.add(members)
+    return trial if trial.greedy(m, forced) and len(trial.mediators) == m else None
+
+
+CIRCUIT_BOUND_SOURCE = "lagrangian(circuit columns, exact pricing)"
+
+
+def _circuit_columns(
+    search, mat, w, adj, group, n_required, explicit, forced, locked, params, clock, report, stats, search_positions,
+    circuit_free_lp,
+):  # fmt: skip
+    """Circuits too many to enumerate: column generation for the bound (``circuit_bound``), then the
+    circuit MILP restricted to the generated circuits and a last local search for the plan. When the column
+    generation did not converge and its gap stays above ``CIRCUIT_FREE_FALLBACK_GAP``, ``circuit_free_lp``
+    (time limit, plan) is given part of the time left (it keeps its bound if lower).
+
+    Returns (plan as candidate lists, proven bound, seconds to that bound, timed out)."""
+    from tremplin.planning.circuit_bound import CircuitModel, column_generation, restricted_mip
+
+    used, compact = np.unique(group, return_inverse=True)
+    model = CircuitModel(
+        mat, w, adj, compact.astype(np.int64), len(used), search.k, params.mediators, n_required, explicit, forced
+    )
+    report("génération de tournées (borne)", 0.4)
+    start = [tuple(sorted(med)) for med in search.mediators]
+
+    def at(share: float) -> float:  # a moment of the run, as a share of the time limit
+        return clock.start + share * clock.limit
+
+    cg = column_generation(
+        model,
+        start,
+        at(CIRCUIT_SHARES["column_generation"]),
+        seed=params.seed,
+        start=clock.start,
+        lower_bound=search.value(),
+        stop_gap=params.gap_tolerance,
+        max_new=3000,
+    )
+    clock.lap("column_generation")
+    stats["cg_iterations"] = cg.iterations
+    stats["cg_columns"] = int(len(cg.circuits))
+    stats["cg_lp"] = float(cg.lp_value)
+    stats["cg_lp_optimal"] = bool(cg.lp_optimal)
+    stats["circuit_bound"] = float(cg.bound)
+    stats["cg_history"] = json.dumps(cg.history[-40:])
+    rounded = _rounded_plan(search, cg, forced)
+    if rounded is not None and rounded.value() > search.value() + 1e-9:
+        stats["lp_rounding"] = rounded.value()
+        search = rounded
+        start = [tuple(sorted(med)) for med in search.mediators]
+    best_value = search.value()
+    slow = not cg.lp_optimal and (cg.bound - best_value) / max(cg.bound, 1e-12) > CIRCUIT_FREE_FALLBACK_GAP
+    if slow and clock.start + clock.limit - time.perf_counter() > 2.0:
+        # a slow column generation: its few circuits make a poor restricted MILP (measured: worse than its
+        # start on M = 300 and on 40 km circuits), the plain local search does better with these seconds
+        left = clock.start + clock.limit - time.perf_counter()
+        circuit_free_lp(left * CIRCUIT_FREE_FALLBACK_SHARE, search.mediators)
+        report("recherche locale", 0.8)
+        end_ls = at(CIRCUIT_SHARES["restricted_mip"])
+        stats["moves"] = search.improve(lambda: time.perf_counter() > end_ls, locked)
+        stats["local_search"] = search.value()
+        clock.lap("local_search")
+    room = at(CIRCUIT_SHARES["restricted_mip"]) - time.perf_counter()
+    if not slow and (cg.bound - best_value) / max(cg.bound, 1e-12) > params.gap_tolerance and room > 0.5:
+        report("PLNE restreinte aux tournées générées", 0.7)
+        # the LP's circuits (+ the next best ones by reduced cost: with 1,000 more, HiGHS did not even
+        # improve the start in 19 s nationally, where the LP support alone gives +0.6–0.9 % in 12–16 s)
+        chosen = np.flatnonzero(cg.u > 1e-6)
+        extra = np.setdiff1d(np.argsort(-cg.reduced_costs)[:RESTRICTED_EXTRA_CIRCUITS], chosen)
+        support = [tuple(int(j) for j in cg.circuits[i]) for i in np.concatenate([chosen, extra])]
+        plan, status = restricted_mip(model, support, start, room, seed=params.seed, gap=params.gap_tolerance)
+        stats["restricted_mip_status"] = status
+        if plan is not None:
+            value = float(w[np.asarray(mat[:, [j for t in plan for j in t]].sum(axis=1)).ravel() > 0].sum())
+            stats["restricted_mip"] = value
+            if value > best_value + 1e-9:
+                while search.mediators:
+                    search.remove(0)
+                for t in plan:
+                    search.add(list(t))
+        clock.lap("restricted_mip")
+    if (cg.bound - search.value()) / max(cg.bound, 1e-12) > params.gap_tolerance:
+        report("recherche locale", 0.9)
+        end = clock.start + clock.limit - max(0.03 * clock.limit, 0.5)
+        positions = unit_vectors(np.asarray(search_positions, dtype=float))
+        stats["kicks"] = search.kick_search(lambda: time.perf_counter() > end, locked, positions, seed=params.seed)
+        clock.lap("local_search")
+    timed_out = not cg.lp_optimal
+    return [list(med) for med in search.mediators], cg.bound, cg.bound_at, timed_out

@@ -6,6 +6,7 @@ from dsfr.forms import DsfrBaseForm
 from tremplin.network.enums import SiteKind
 from tremplin.planning.enums import Weight
 from tremplin.planning.feasibility import PlanningError
+from tremplin.planning.plan_files import office_ids
 from tremplin.planning.services import PlanOptions, plan_check, your_departements
 
 MAX_TIME_LIMIT_S = 300
@@ -95,6 +96,12 @@ class ScenarioForm(DsfrBaseForm):
         required=False,
         help_text="Identifiants La Poste séparés par des virgules : ces sites ne sont jamais choisis.",
     )
+    start_plan = forms.FileField(
+        label="Déploiement de départ (fichier d’un plan exporté)",
+        required=False,
+        help_text="L’export CSV ou GeoJSON d’un scénario (par exemple celui de l’an dernier) : ses bureaux sont "
+        "imposés dans le nouveau plan, en plus des sites à imposer ci-dessus.",
+    )
     time_limit_s = forms.IntegerField(
         label="Limite de temps du calcul (secondes)",
         min_value=1,
@@ -133,7 +140,9 @@ class ScenarioForm(DsfrBaseForm):
         return codes
 
     def _clean_sites(self, name: str) -> list[str]:
-        ids = split_list(self.cleaned_data.get(name, ""))
+        return self._check_sites(split_list(self.cleaned_data.get(name, "")), forced_in=name == "forced_in")
+
+    def _check_sites(self, ids: list[str], *, forced_in: bool, what: str = "Identifiants La Poste") -> list[str]:
         if not ids:
             return []
         found = dict(self.allowed_sites.filter(external_id__in=ids).values_list("external_id", "kind"))
@@ -141,10 +150,11 @@ class ScenarioForm(DsfrBaseForm):
         if unknown:
             where = " dans vos départements" if self.restricted else ""
             raise forms.ValidationError(
-                "Identifiants La Poste inconnus%(where)s : %(ids)s.", params={"where": where, "ids": ", ".join(unknown)}
+                "%(what)s inconnus%(where)s : %(ids)s.",
+                params={"what": what, "where": where, "ids": ", ".join(unknown)},
             )
         types = self.cleaned_data.get("site_types") or []
-        if name == "forced_in" and types:
+        if forced_in and types:
             wrong = [site for site in ids if found[site] not in types]
             if wrong:
                 raise forms.ValidationError(
@@ -158,6 +168,18 @@ class ScenarioForm(DsfrBaseForm):
     def clean_forced_out(self):
         return self._clean_sites("forced_out")
 
+    def clean_start_plan(self):
+        """The offices of an exported plan, checked like typed forced sites: one bad line and nothing of the
+        file is used (the form is refused with the reason)."""
+        upload = self.cleaned_data.get("start_plan")
+        if not upload:
+            return []
+        try:
+            ids = office_ids(upload.name, upload.read())
+        except PlanningError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return self._check_sites(ids, forced_in=True, what="Bureaux du fichier, identifiants La Poste")
+
     def clean(self):
         """Refuse now what the worker would refuse later: `plan_check` applies the planner's own counting
         rules (offices of the chosen types in the chosen départements against M × K, D against M…) and
@@ -167,6 +189,7 @@ class ScenarioForm(DsfrBaseForm):
             data["departements"] = 0
         if self.errors:
             return data
+        data["forced_in"] = list(dict.fromkeys([*data.get("forced_in", []), *data.get("start_plan", [])]))
         typed = split_list(self.data.get("departement_list", ""))
         scope = None
         if self.restricted and not typed:  # all their départements, filled in by clean_departement_list

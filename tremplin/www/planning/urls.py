@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/courbe/", views.curve, name="curve"),
     path("<int:pk>/export.csv", views.export_csv, name="export_csv"),
     path("<int:pk>/export.geojson", views.export_geojson, name="export_geojson"),
+    path("<int:pk>/communes.csv", views.export_communes_csv, name="export_communes_csv"),
 ]

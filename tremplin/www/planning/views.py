@@ -61,7 +61,7 @@ def _issue_token(request) -> str:
     return token
 
 
-def _scenario_form(request, data=None):
+def _scenario_form(request, data=None, files=None):
     user = request.user
     restricted = is_restricted_to_departements(user)
     departements = plannable_departements(user)
@@ -77,6 +77,7 @@ def _scenario_form(request, data=None):
         }
     return ScenarioForm(
         data,
+        files,
         initial=initial,
         departements=departements,
         sites=plannable_sites(user),
@@ -98,7 +99,7 @@ def index(request):
         known_token = token in request.session.get(TOKENS_KEY, [])
         if not known_token:
             data["token"] = _issue_token(request)
-        form = _scenario_form(request, data)
+        form = _scenario_form(request, data, request.FILES)
         if form.is_valid() and known_token:
             scenario, created = scenario_submit(
                 user=user, name=form.cleaned_data["name"], options=form.options(), token=token
@@ -194,6 +195,10 @@ def detail(request, pk):
             "fragile_share": _share(scenario.reached_fragile, totals.get("fragile_population")),
             "gap_percent": (scenario.gap or 0) * 100,
             "optimum_percent": 100 - (scenario.gap or 0) * 100,
+            # what a better plan could add, relative to this plan: « au plus 0,8 % de mieux possible »
+            "better_percent": _better_percent(scenario.objective, scenario.upper_bound),
+            "bound_seconds": (result.get("bound") or {}).get("seconds"),
+            "bound_explanation": selectors.bound_explanation(result.get("stats", {}).get("bound_source", "")),
             "show_objective": not selectors.objective_repeats_a_population(weight),
             "objective_label": objective_label,
             "unit": unit,
@@ -211,6 +216,13 @@ def detail(request, pk):
 
 def _number(value, decimals: int) -> str:
     return "—" if value is None else french_number(value, decimals)
+
+
+def _better_percent(objective, bound):
+    """How much more than this plan the best plan can reach at most, in percent of this plan."""
+    if objective is None or bound is None or objective <= 0:
+        return None
+    return max(bound - objective, 0.0) / objective * 100
 
 
 def _share(value, total):
@@ -316,11 +328,42 @@ def export_csv(request, pk):
     return response
 
 
+COMMUNES_CSV_HEADER = [
+    "médiateur",
+    "département",
+    "identifiant La Poste",
+    "bureau",
+    "code INSEE",
+    "commune atteinte",
+    "population de la commune",
+]
+
+
+@login_required
+@require_GET
+def export_communes_csv(request, pk):
+    """One row per commune an office of the plan reaches (a commune reached by two offices appears twice)."""
+    scenario = _scenario(request, pk, done=True)
+    sites = selectors.plan_sites(scenario.result)
+    reached = selectors.office_communes(scenario.result, sites)
+    by_external = {site.external_id: site_pk for site_pk, site in sites.items()}
+    buffer = io.StringIO()
+    writer = safe_csv.writer(buffer)
+    writer.writerow(COMMUNES_CSV_HEADER)
+    for row in selectors.plan_rows(scenario.result, sites):
+        for code, name, population in reached.get(by_external.get(row["id"]), []):
+            writer.writerow([row["mediator"], row["departement"], row["id"], row["name"], code, name, population])
+    response = HttpResponse(safe_csv.BOM + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="scenario-{scenario.pk}-communes.csv"'
+    return response
+
+
 @login_required
 @require_GET
 def export_geojson(request, pk):
     scenario = _scenario(request, pk, done=True)
-    data = selectors.plan_geojson(scenario.result, selectors.plan_sites(scenario.result))
+    sites = selectors.plan_sites(scenario.result)
+    data = selectors.plan_geojson(scenario.result, sites, selectors.office_communes(scenario.result, sites))
     response = HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/geo+json")
     response["Content-Disposition"] = f'attachment; filename="scenario-{scenario.pk}.geojson"'
     return response
