@@ -417,8 +417,11 @@ def rebuild(progress=None) -> None:
         _rebuild_people()
         AggregateState.objects.update_or_create(pk=1, defaults={"built_at": timezone.now()})
         AggregateState.objects.exclude(pk=1).delete()
+    # VACUUM (outside a transaction) sets the visibility map: the dashboards' reads are index-only scans of the
+    # covering indexes (models.py), 3× faster measured at 1.5 M activities, which need it.
+    tables = "reporting_peopleday, reporting_peoplemonth, reporting_activitymonth"
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE reporting_peopleday, reporting_peoplemonth, reporting_activitymonth")
+        cursor.execute(f"ANALYZE {tables}" if connection.in_atomic_block else f"VACUUM (ANALYZE) {tables}")
 
 
 def _rebuild_activities() -> None:

@@ -182,9 +182,11 @@ class PeopleDay(_AggregateRow):
 
     class Meta:
         indexes = [
-            models.Index(fields=["scope_type", "scope_key", "day"], name="people_day_scope"),
+            models.Index(fields=["scope_type", "scope_key", "day"], name="people_day_scope_n", include=["n"]),
             # « previous before A » of the first visits in a period: a range on `previous`.
-            models.Index(fields=["scope_type", "scope_key", "previous", "day"], name="people_day_previous"),
+            models.Index(
+                fields=["scope_type", "scope_key", "previous", "day"], name="people_day_previous_n", include=["n"]
+            ),
         ]
 
 
@@ -203,8 +205,12 @@ class PeopleMonth(_AggregateRow):
 
     class Meta:
         indexes = [
-            models.Index(fields=["scope_type", "scope_key", "month"], name="people_month_scope"),
-            models.Index(fields=["scope_type", "scope_key", "previous", "month"], name="people_month_previous"),
+            models.Index(fields=["scope_type", "scope_key", "month"], name="people_month_scope_n", include=["n"]),
+            models.Index(
+                fields=["scope_type", "scope_key", "previous", "month"],
+                name="people_month_previous_cov",
+                include=["age_band", "gender", "social_status", "n"],
+            ),
         ]
 
 
@@ -220,7 +226,13 @@ class ActivityMonth(_AggregateRow):
     n = models.BigIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["scope_type", "scope_key", "dimension", "month"], name="activity_month_scope")]
+        indexes = [
+            models.Index(
+                fields=["scope_type", "scope_key", "dimension", "month"],
+                name="activity_month_cov",
+                include=["value", "n"],
+            )
+        ]
 
 
 class ActivityDay(_AggregateRow):
