@@ -61,6 +61,7 @@ def main():
     parser.add_argument("--export-limit", type=int, default=0, help="stop the CSV export after N activities (0: all)")
     parser.add_argument("--sqlite", action="store_true")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--no-load", action="store_true", help="measure a database already loaded by generate_load")
     args = parser.parse_args()
     if args.sqlite:
         scratch = tempfile.mkdtemp(prefix="tremplin-bench-dashboards-")
@@ -75,14 +76,18 @@ def main():
         DJANGO_SETTINGS_MODULE="tremplin.settings.prod",
         SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only-not-secret"),
         TREMPLIN_CONTACT_PHONE=os.environ.get("TREMPLIN_CONTACT_PHONE", "01 00 00 00 00"),
-        ALLOWED_HOSTS="127.0.0.1,localhost",
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         LOG_LEVEL="ERROR",
     )
     sys.path.insert(0, str(ROOT))
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True)
+    # The pages are rendered as in production: static files collected with their manifest (a scratch folder).
+    os.environ["TREMPLIN_VAR_DIR"] = tempfile.mkdtemp(prefix="tremplin-bench-var-")
+    atexit.register(shutil.rmtree, os.environ["TREMPLIN_VAR_DIR"], ignore_errors=True)
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, check=True)
     end = datetime.datetime.now(ZoneInfo("Europe/Paris")).date()  # settings.TIME_ZONE: the dashboards' today
     started = time.perf_counter()
-    subprocess.run(
+    subprocess.run(["true"] if args.no_load else
         [sys.executable, "manage.py", "generate_load", "--mediators", str(args.mediators), "--beneficiaries",
          str(args.beneficiaries), "--activities", str(args.activities), "--seed", str(args.seed), "--end",
          end.isoformat()],
@@ -154,6 +159,47 @@ def main():
         "weekly_year": (
             "cumulative_weekly national, personnes, une année",
             lambda: stats.cumulative_weekly(national, year, "personnes"),
+        ),
+    }
+    # The same figures through the whole Django stack (middleware, sessions, templates, JSON), in process: the
+    # national dashboard page as its pilot sees it (second factor verified in the session, as after a login) and
+    # the statistics API with a key of that pilot.
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tremplin.accounts.tokens import api_token_create
+
+    page_client = Client()
+    page_client.force_login(national)
+    device = TOTPDevice.objects.create(user=national, name="banc", confirmed=True)
+    session = page_client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    _, key = api_token_create(user=national, label="banc")
+    api_client = Client(headers={"authorization": f"Bearer {key}"})
+    year_query = f"from={year.date_from.isoformat()}&to={year.date_to.isoformat()}"
+
+    def http(client, url):
+        def call():
+            response = client.get(url, secure=True)
+            if response.status_code != 200:
+                sys.exit(f"{url} : réponse {response.status_code}")
+            return response.content
+
+        return call
+
+    measures |= {
+        "page_national": ("page /pilotage/ nationale (HTTP, pilote)", http(page_client, "/pilotage/")),
+        "page_national_year": ("page /pilotage/ nationale, une année", http(page_client, f"/pilotage/?{year_query}")),
+        "api_national": ("API /api/v1/stats/summary nationale", http(api_client, "/api/v1/stats/summary")),
+        "api_national_year": (
+            "API /api/v1/stats/summary nationale, une année",
+            http(api_client, f"/api/v1/stats/summary?{year_query}"),
+        ),
+        "api_departement": (
+            f"API /api/v1/stats/summary?departement={departement}",
+            http(api_client, f"/api/v1/stats/summary?departement={departement}"),
         ),
     }
     timings, queries = {}, {}

@@ -365,9 +365,15 @@ def test_aggregates_stay_exact_through_records_updates_merges_and_deletions(rand
                 fast_series = stats.cumulative_weekly(viewer, filters, measure)
                 with aggregates.disabled():
                     assert fast_series == stats.cumulative_weekly(viewer, filters, measure)
-        fast_map = stats.by_departement(world.national, year)
-        with aggregates.disabled():
-            assert fast_map == stats.by_departement(world.national, year)
+        map_cases = [
+            (world.national, year),
+            (world.national, year.replace(departement="29")),
+            (coordinator, StatsFilters(departement="22")),
+        ]
+        for viewer, filters in map_cases:
+            fast_map = stats.by_departement(viewer, filters)
+            with aggregates.disabled():
+                assert fast_map == stats.by_departement(viewer, filters)
         for row, col in (("departement", "age_band"), ("gender", "status")):
             fast_table = stats.people_table(world.national, year, row, col)
             with aggregates.disabled():

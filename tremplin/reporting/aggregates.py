@@ -691,9 +691,10 @@ def summary_parts(scope, filters, months) -> tuple[dict, dict, list[int], list]:
     return counts, people, month_people, top_sites
 
 
-def by_departement(filters) -> dict[str, tuple[int, int]]:
+def by_departement(filters, only: str = "") -> dict[str, tuple[int, int]]:
+    """{code: (people, activities)} of every département, or of the département `only`."""
     start, end = _period_months(filters)
-    period = Q()
+    period = Q(scope_key=only) if only else Q()
     if start:
         period &= Q(month__gte=start)
     if end:

@@ -387,8 +387,14 @@ def summary(viewer, filters: StatsFilters) -> Summary:
 def by_departement(viewer, filters: StatsFilters) -> dict[str, tuple[int, int]]:
     """{département code: (identified people of that département, its activities)} for the choropleth."""
     scope = aggregates.scope_of(viewer, filters)
-    if scope == (aggregates.NATIONAL, "") and aggregates.month_aligned(filters) and aggregates.ready():
-        return aggregates.by_departement(filters)
+    # The whole country, or one département (its own row: a département filter keeps only its activities)
+    if (
+        scope is not None
+        and scope[0] in (aggregates.NATIONAL, aggregates.DEPARTEMENT)
+        and aggregates.month_aligned(filters)
+        and aggregates.ready()
+    ):
+        return aggregates.by_departement(filters, only=scope[1] if scope[0] == aggregates.DEPARTEMENT else "")
     activities, participants = filtered(viewer, filters)
     people = dict(
         participants.filter(kind__in=ACCOMPANIMENT_KINDS, departement_id__isnull=False)
