@@ -96,6 +96,9 @@ def environment() -> dict:
         CONN_MAX_AGE="60",
         LOG_LEVEL="ERROR",
         SECURE_SSL_REDIRECT="0",  # plain HTTP on loopback, as from a reverse proxy that ends TLS and redirects
+        # one key books thousands of times a minute here: the per-key limit (600/min in production) is lifted
+        TREMPLIN_API_RATE=env.get("TREMPLIN_API_RATE", ""),
+        TREMPLIN_API_PUBLIC_RATE=env.get("TREMPLIN_API_PUBLIC_RATE", ""),
     )
     return env
 

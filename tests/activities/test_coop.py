@@ -760,15 +760,13 @@ def test_upload_page_refuses_other_files_in_french(client, world):
     assert Activity.objects.count() == 0
 
 
-def test_upload_page_refuses_a_file_too_big(client, world, monkeypatch):
-    from tremplin.www.activities import coop_views
-
-    monkeypatch.setattr(coop_views, "MAX_UPLOAD_BYTES", 100)
+def test_upload_page_refuses_a_file_too_big(client, world, settings):
+    settings.TREMPLIN_UPLOAD_MAX_BYTES = 100
     client.force_login(world.mediator)
     upload = io.BytesIO(coop_csv([good_row("e1")]))
     upload.name = "coop.csv"
     response = client.post(reverse("activities:coop_import"), {"file": upload})
-    assert "Le fichier dépasse 10 Mo" in response.content.decode()
+    assert "Le fichier dépasse 100 octets." in response.content.decode()
     assert Activity.objects.count() == 0
 
 

@@ -7,8 +7,8 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as OtpTOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import services
-from .models import Membership, SecurityEvent, User
+from . import services, tokens
+from .models import ApiToken, Membership, SecurityEvent, User
 
 
 def _clean_email(form) -> str:
@@ -117,6 +117,44 @@ class SecurityEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """The API keys: who holds them, until when, when last used; an administrator revokes one (the key itself is
+    never shown: only `manage.py create_api_token` prints it, once)."""
+
+    list_display = ["prefix_shown", "user", "label", "created_at", "expires_at", "last_used_at", "state"]
+    list_filter = ["revoked_at", "expires_at", "last_used_at"]
+    list_select_related = ["user"]
+    search_fields = ["prefix", "label", "user__email", "user__last_name"]
+    date_hierarchy = "created_at"
+    fields = ["user", "label", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    @admin.display(description="clé", ordering="prefix")
+    def prefix_shown(self, obj):
+        return f"{obj.prefix}…"
+
+    @admin.display(description="état")
+    def state(self, obj):
+        if obj.revoked_at is not None:
+            return "révoquée"
+        return "expirée" if obj.is_expired else "active"
+
+    @admin.action(description="Révoquer les clés choisies")
+    def revoke(self, request, queryset):
+        for token in queryset.filter(revoked_at__isnull=True):
+            tokens.api_token_revoke(token=token)
+        self.message_user(request, "Les clés choisies sont révoquées.")
+
+    def has_add_permission(self, request):
+        return False  # a key is created by `manage.py create_api_token`, which shows it once
+
+    def get_queryset(self, request):
+        keys = super().get_queryset(request)
+        return keys if request.user.is_superuser else keys.filter(user__is_superuser=False)  # as for the accounts
 
 
 # django-otp's admin for TOTP devices, restricted: an administrator sees a user's devices (with their count of

@@ -1,5 +1,8 @@
 """Staff accounts: e-mail login, one role, and what the role is attached to (départements, sites)."""
 
+import datetime
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -95,13 +98,26 @@ class User(AbstractBaseUser, PermissionsMixin):
             raise ValidationError({"organisation": "Un médiateur ou un partenaire est rattaché à une organisation."})
 
 
+def api_token_expiry() -> datetime.datetime:
+    """When a new key stops working: TREMPLIN_API_TOKEN_DAYS from now."""
+    return timezone.now() + datetime.timedelta(days=settings.TREMPLIN_API_TOKEN_DAYS)
+
+
 class ApiTokenQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(revoked_at__isnull=True, user__is_active=True)
+        """Keys that open the API now: not revoked, not expired, of an active account."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now(), user__is_active=True)
+
+    def expired(self):
+        return self.filter(expires_at__lte=timezone.now())
 
 
 class ApiToken(models.Model):
-    """A key for the API (partner tools, scripts). Only its SHA-256 is stored: the key is shown once."""
+    """A key for the API (partner tools, scripts). Only its SHA-256 is stored: the key is shown once.
+
+    It works until `expires_at` (TREMPLIN_API_TOKEN_DAYS after its creation by default) unless revoked before;
+    `last_used_at` is the last call it opened, to the minute (tremplin.accounts.tokens writes it at most once a
+    minute per key, not on every request)."""
 
     user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="api_tokens")
     label = models.CharField("usage", max_length=100, blank=True)
@@ -109,6 +125,8 @@ class ApiToken(models.Model):
     prefix = models.CharField("début de la clé", max_length=8, editable=False)
     created_at = models.DateTimeField("créée le", default=timezone.now)
     revoked_at = models.DateTimeField("révoquée le", null=True, blank=True)
+    expires_at = models.DateTimeField("expire le", default=api_token_expiry)
+    last_used_at = models.DateTimeField("dernière utilisation", null=True, blank=True, editable=False)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -119,6 +137,10 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.prefix}… ({self.user})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
 
 
 class SecurityEvent(models.Model):

@@ -26,6 +26,8 @@ from ninja import Field, Query, Router, Schema
 from tremplin.activities.models import Activity, Participant
 from tremplin.activities.perms import visible_activities
 
+from .errors import KEY_ERRORS, Errors
+
 router = Router(tags=["activités"])
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
@@ -63,11 +65,6 @@ class ActivitiesPage(Schema):
     count: int
     next: str | None
     results: list[ActivityOut]
-
-
-class Errors(Schema):
-    detail: str
-    errors: dict[str, list[str]]
 
 
 def encode_cursor(updated_at: datetime.datetime, pk: int) -> str:
@@ -160,16 +157,18 @@ def activity_out(activity: Activity) -> dict:
     }
 
 
+MODIFIED_SINCE = Query(None, description="Date et heure ISO 8601 : seulement les activités créées ou modifiées depuis.")
+MODIFIED_SINCE.json_schema_extra.update(format="date-time")  # documented as such; read by _parse (French messages)
+
+
 @router.get(
     "/activities",
-    response={200: ActivitiesPage, 422: Errors},
+    response={200: ActivitiesPage, 422: Errors, **KEY_ERRORS},
     summary="Activités visibles, par date de modification (pagination par curseur)",
 )
 def activity_list(
     request,
-    modified_since: str | None = Query(
-        None, description="Date et heure ISO 8601 : seulement les activités créées ou modifiées depuis."
-    ),
+    modified_since: str | None = MODIFIED_SINCE,
     cursor: str | None = Query(None, description="La valeur « next » de la page précédente (opaque)."),
     limit: str | None = Query(None, description=f"Activités par page, de 1 à {MAX_LIMIT} (100 par défaut)."),
 ):

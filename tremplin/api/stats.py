@@ -12,6 +12,8 @@ from tremplin.reporting import stats
 from tremplin.reporting.exports import METHOD
 from tremplin.reporting.filters import StatsFilters
 
+from .errors import KEY_ERRORS, Errors, Message
+
 router = Router(tags=["statistiques"])
 
 
@@ -59,15 +61,6 @@ class SummaryOut(Schema):
     method: str = Field(description="Comment les personnes sont comptées.")
 
 
-class Message(Schema):
-    detail: str
-
-
-class Errors(Schema):
-    detail: str
-    errors: dict[str, list[str]]
-
-
 def summary_out(viewer, filters: StatsFilters) -> dict:
     figures = stats.summary(viewer, filters)
     return {
@@ -100,15 +93,25 @@ def summary_out(viewer, filters: StatsFilters) -> dict:
     }
 
 
+def _dated(param):
+    """A date parameter: documented as such (format date), read by StatsFilters with its French messages."""
+    param.json_schema_extra.update(format="date")
+    return param
+
+
+DATE_FROM = _dated(Query(None, alias="from", description="Début de la période, AAAA-MM-JJ (inclus)."))
+DATE_TO = _dated(Query(None, alias="to", description="Fin de la période, AAAA-MM-JJ (incluse)."))
+
+
 @router.get(
     "/stats/summary",
-    response={200: SummaryOut, 403: Message, 422: Errors},
+    response={200: SummaryOut, 403: Message, 422: Errors, **KEY_ERRORS},
     summary="Chiffres d'un tableau de bord (mêmes filtres que la page)",
 )
 def stats_summary(
     request,
-    date_from: str | None = Query(None, alias="from", description="Début de la période, AAAA-MM-JJ (inclus)."),
-    date_to: str | None = Query(None, alias="to", description="Fin de la période, AAAA-MM-JJ (incluse)."),
+    date_from: str | None = DATE_FROM,
+    date_to: str | None = DATE_TO,
     departement: str | None = Query(None, description="Code INSEE du département, par exemple 22 ou 2A."),
     organisation: str | None = Query(None, description="Identifiant de l'organisation."),
     site: str | None = Query(None, description="Identifiant du lieu."),

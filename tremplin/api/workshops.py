@@ -10,18 +10,22 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
+from pydantic import field_validator
 
-from tremplin.beneficiaries.perms import visible_beneficiaries
+from tremplin.beneficiaries import disclosure
+from tremplin.beneficiaries.enums import AccessPurpose
+from tremplin.beneficiaries.models import Beneficiary
 from tremplin.workshops import perms, selectors, services
 from tremplin.workshops.enums import RegistrationSource
 from tremplin.workshops.models import Session
 
-from .errors import ApiError, field_errors
+from .errors import KEY_ERRORS, ApiError, Errors, Message, field_errors
 
 router = Router(tags=["ateliers"])
 MAX_LIMIT = 500
+MAX_OFFSET = 1_000_000_000  # beyond, the page is empty anyway (and the database's integers end)
 
 
 class SiteOut(Schema):
@@ -45,11 +49,18 @@ class SessionOut(Schema):
 
 
 class RegistrationIn(Schema):
-    beneficiary_id: int | None = None
+    beneficiary_id: int | None = Field(None, description="Une personne déjà suivie (sinon : prénom, nom, téléphone).")
     first_name: str | None = None
     last_name: str | None = None
     phone: str | None = None
     birth_year: int | None = None
+
+    @field_validator("first_name", "last_name", "phone")
+    @classmethod
+    def _printable(cls, value: str | None) -> str | None:
+        if value is not None and "\x00" in value:  # PostgreSQL stores no NUL character in a text
+            raise ValueError("Ce texte contient un caractère invalide.")
+        return value
 
 
 class RegistrationOut(Schema):
@@ -58,8 +69,9 @@ class RegistrationOut(Schema):
     position: int | None
 
 
-class Message(Schema):
+class Conflict(Schema):
     detail: str
+    registration_id: int = Field(description="L'inscription qui existe déjà.")
 
 
 def _session_out(session: Session) -> dict:
@@ -89,24 +101,36 @@ def _sessions(request):
     return selectors.with_counts(perms.visible_sessions(request.auth)).select_related("programme", "site")
 
 
-@router.get("/sessions", response=list[SessionOut], summary="Séances visibles (upcoming=1 : à venir seulement)")
-def session_list(request, upcoming: bool = False, limit: int = 100, offset: int = 0):
+@router.get(
+    "/sessions",
+    response={200: list[SessionOut], 422: Errors, **KEY_ERRORS},
+    summary="Séances visibles (upcoming=1 : à venir seulement)",
+)
+def session_list(
+    request,
+    upcoming: bool = Query(False, description="Seulement les séances à venir."),
+    limit: int = Query(100, description=f"Séances par page (ramené entre 1 et {MAX_LIMIT})."),
+    offset: int = Query(0, description="Séances à sauter (par date de début, puis identifiant)."),
+):
+    """The sessions of the places the key's user sees (and their own), oldest first: the workshops page's list."""
     sessions = _sessions(request)
     if upcoming:
         sessions = sessions.upcoming()
     limit = max(1, min(limit, MAX_LIMIT))
-    offset = max(0, offset)
+    offset = max(0, min(offset, MAX_OFFSET))
     return [_session_out(s) for s in sessions.order_by("starts_at", "pk")[offset : offset + limit]]
 
 
-@router.get("/sessions/{session_id}", response={200: SessionOut, 404: Message}, summary="Une séance")
+@router.get(
+    "/sessions/{session_id}", response={200: SessionOut, 404: Message, 422: Errors, **KEY_ERRORS}, summary="Une séance"
+)
 def session_detail(request, session_id: int):
     return _session_out(get_object_or_404(_sessions(request), pk=session_id))
 
 
 @router.post(
     "/sessions/{session_id}/registrations",
-    response={201: RegistrationOut, 403: Message, 404: Message, 409: dict, 422: dict},
+    response={201: RegistrationOut, 403: Message, 404: Message, 409: Conflict, 422: Errors, **KEY_ERRORS},
     summary="Inscrire une personne (fiche existante, ou prénom, nom et téléphone)",
 )
 def registration_create(request, session_id: int, payload: RegistrationIn):
@@ -117,11 +141,13 @@ def registration_create(request, session_id: int, payload: RegistrationIn):
     sessions = perms.visible_sessions(user)
     try:
         if payload.beneficiary_id is not None:
-            person = visible_beneficiaries(user).filter(pk=payload.beneficiary_id).first()
-            if person is None:
+            # The person-data selector, as the web booking does: the same scope, and the showing journaled.
+            try:
+                person = disclosure.person_for_viewer(user, payload.beneficiary_id, purpose=AccessPurpose.BOOKING)
+            except Beneficiary.DoesNotExist:
                 if not sessions.filter(pk=session_id).exists():
-                    raise Session.DoesNotExist
-                raise ApiError({"beneficiary_id": ["Personne introuvable (ou hors de votre périmètre)."]})
+                    raise Session.DoesNotExist from None
+                raise ApiError({"beneficiary_id": ["Personne introuvable (ou hors de votre périmètre)."]}) from None
             registration = services.registration_create(
                 session=session_id, beneficiary=person, source=RegistrationSource.API, user=user, among=sessions
             )
@@ -151,7 +177,7 @@ def registration_create(request, session_id: int, payload: RegistrationIn):
 
 @router.delete(
     "/registrations/{registration_id}",
-    response={204: None, 403: Message, 404: Message, 422: dict},
+    response={204: None, 403: Message, 404: Message, 422: Errors, **KEY_ERRORS},
     summary="Annuler une inscription (la première personne en attente obtient la place)",
 )
 def registration_delete(request, registration_id: int):
@@ -168,7 +194,7 @@ def registration_delete(request, registration_id: int):
     return HttpResponse(status=204)
 
 
-@router.get("/health", auth=None, include_in_schema=False)
+@router.get("/health", auth=None, throttle=[], include_in_schema=False)
 def health(request):
     """A trivial answer (no database): the anchor of bench/bench_booking.py."""
     return {"status": "ok", "time": timezone.now()}

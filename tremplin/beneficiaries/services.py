@@ -245,8 +245,12 @@ def _wipe(beneficiary: Beneficiary) -> None:
 
 
 @transaction.atomic
-def beneficiary_anonymise(*, beneficiary: Beneficiary, by: User | None) -> Beneficiary:
-    """Deletion at the person's request: names and contacts are wiped for good, statistics stay."""
+def beneficiary_anonymise(
+    *, beneficiary: Beneficiary, by: User | None, reason: str = "", details: dict | None = None
+) -> Beneficiary:
+    """Deletion at the person's request: names and contacts are wiped for good, statistics stay. `reason` (a code)
+    and `details` (codes and numbers, never personal data) go into the journal entry: why the team did it, or why
+    it was done by no one (`by` None: the retention of tremplin.privacy)."""
     beneficiary = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
     if beneficiary.anonymised_at:
         return beneficiary
@@ -257,5 +261,5 @@ def beneficiary_anonymise(*, beneficiary: Beneficiary, by: User | None) -> Benef
     from tremplin.notifications.services import notifications_forget  # notifications depends on this app
 
     notifications_forget(beneficiary=beneficiary)
-    _journal(beneficiary, JournalAction.ANONYMISED, by)
+    _journal(beneficiary, JournalAction.ANONYMISED, by, **({"reason": reason, **(details or {})} if reason else {}))
     return beneficiary

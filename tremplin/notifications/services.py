@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.core.mail.message import make_msgid
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -280,7 +280,9 @@ def _send_sms(notification: Notification) -> str:
     return get_sms_backend().send(message)
 
 
-def _send_email(notification: Notification) -> str:
+def _send_email(notification: Notification, mail) -> str:
+    """Send through `mail`, an e-mail connection opened here and left open: notification_send closes it once the
+    message is recorded as sent."""
     domain = urlsplit(settings.TREMPLIN_PUBLIC_URL).hostname or "tremplin"
     message_id = make_msgid(idstring=f"notification-{notification.pk}", domain=domain)
     message = EmailMessage(
@@ -288,7 +290,9 @@ def _send_email(notification: Notification) -> str:
         body=notification.body,
         to=[notification.recipient],
         headers={"Message-ID": message_id},
+        connection=mail,
     )
+    mail.open()
     message.send(fail_silently=False)
     return message_id
 
@@ -318,11 +322,27 @@ def notification_send(*, notification_id: int) -> Notification | None:
             notification.registration, notification.kind, notification.channel
         )
         written = ["subject", "body"]
+    # The e-mail connection is closed only once the message is recorded as sent: a worker killed while the server
+    # takes its time to say goodbye (QUIT) leaves a message marked sent, that the task run again does not send twice
+    # (tests/reliability/test_worker_killed.py). Left: the instant between the provider's "accepted" and this record.
+    mail = get_connection(fail_silently=False) if notification.channel == ContactChannel.EMAIL else None
+    try:
+        return _attempt(notification, attempt, written, mail)
+    finally:
+        if mail is not None:
+            try:
+                mail.close()
+            except Exception as error:  # noqa: BLE001 (the message is sent and recorded: only logged)
+                logger.warning("Fermeture de la connexion SMTP du message %s : %s", notification.pk, error)
+
+
+def _attempt(notification: Notification, attempt: int, written: list[str], mail) -> Notification:
+    """One try with the provider, and its outcome recorded (sent; or failed, to try again later)."""
     try:
         if notification.channel == ContactChannel.SMS:
             provider_id = _send_sms(notification)
         elif notification.channel == ContactChannel.EMAIL:
-            provider_id = _send_email(notification)
+            provider_id = _send_email(notification, mail)
         else:
             raise ValueError(f"Le canal « {notification.get_channel_display()} » ne s'envoie pas automatiquement.")
     except Exception as error:  # any provider failure: recorded, retried, then shown to the mediator

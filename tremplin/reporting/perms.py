@@ -161,3 +161,24 @@ def can_share(user, filters) -> bool:
 
 def can_revoke_share_link(user, link) -> bool:
     return _active(user) and (user.is_national or link.created_by_id == user.pk)
+
+
+# Mediators' dashboards.
+
+
+def visible_mediators(user) -> QuerySet[User]:
+    """The mediators and counter agents whose dashboard `user` may open: any for national viewers and
+    coordinators (a coordinator's figures are those of their départements, whoever records them); those of their
+    organisations for partner staff; themselves for a mediator or counter agent."""
+    mediators = User.objects.filter(role__in=MEMBER_ROLES)
+    if not _active(user):
+        return mediators.none()
+    if user.is_national or user.role == Role.COORDINATOR:
+        return mediators
+    if user.role == Role.PARTNER_STAFF and user.organisation_id:
+        return mediators.filter(
+            organisation_ids_q(user, "organisation_id") | organisation_ids_q(user, "memberships__organisation_id")
+        ).distinct()
+    if user.role in MEMBER_ROLES:
+        return mediators.filter(pk=user.pk)
+    return mediators.none()

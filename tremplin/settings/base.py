@@ -63,14 +63,17 @@ INSTALLED_APPS = [
     "tremplin.activities",
     "tremplin.reporting",
     "tremplin.opendata",
+    "tremplin.privacy",
     "tremplin.www",
     "tremplin.demo",
+    "tremplin.ops",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tremplin.www.unavailable.DatabaseUnavailableMiddleware",  # database unreachable: a French 503, not a 500
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -107,6 +110,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'tremplin.sqlite3'}"),
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        # A kept connection is checked before the first query of each request: after a database restart a new one is
+        # opened, instead of one request failing per kept connection (tests/reliability/test_database_restart.py).
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
 # Server-side parameters and prepared statements on PostgreSQL: a query run twice on a connection is parsed and
@@ -184,7 +190,11 @@ else:
     }
 # django-ratelimit only knows memcached and django-redis by name; the two backends above increment atomically
 # and keep the expiry (tests/www/test_proxy_ratelimit.py, tests/www/test_redis_cache.py).
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+# models.W040: the statistics aggregates' covering indexes (INCLUDE, PostgreSQL) are plain indexes on SQLite, the
+# embedded default for small volumes, where the dashboards use the direct queries anyway (reporting/aggregates.py).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "models.W040"]
+# Largest file accepted by an upload form (La Coop import, plan files…; tremplin/www/uploads.py), in bytes.
+TREMPLIN_UPLOAD_MAX_BYTES = int(os.environ.get("TREMPLIN_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 
 OTP_TOTP_ISSUER = "Tremplin"
 # Second factor (django-otp TOTP, rules in tremplin/accounts/second_factor.py). A code is accepted one 30-s step
@@ -266,5 +276,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
+from .api import *  # noqa: E402,F403 (TREMPLIN_API_* settings: tokens, rate limits)
+from .deployment import *  # noqa: E402,F403 (read replica, structured logs: docs/DEPLOYMENT.md)
 from .franceconnect import *  # noqa: E402,F403 (FRANCECONNECT_* settings, read from the environment)
+from .privacy import *  # noqa: E402,F403 (TREMPLIN_RETENTION_* settings: docs/RGPD.md)
 from .referrals import *  # noqa: E402,F403 (TREMPLIN_REFERRAL_* settings)

@@ -27,3 +27,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Logs: JSON lines on the standard output unless LOG_FORMAT says otherwise (tremplin/settings/deployment.py).
+if "LOG_FORMAT" not in os.environ:
+    LOG_FORMAT = "json"
+    LOGGING = logging_settings(LOG_FORMAT, LOG_LEVEL)  # noqa: F405

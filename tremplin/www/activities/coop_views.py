@@ -14,11 +14,12 @@ from dsfr.forms import DsfrBaseForm
 
 from tremplin.activities import coop, perms
 from tremplin.activities.coop_import import coop_import
+from tremplin.ops.routers import replica_view
 from tremplin.reporting import stats
 from tremplin.reporting.filters import StatsFilters
 from tremplin.www import csv as safe_csv
+from tremplin.www.uploads import check_upload
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -94,6 +95,7 @@ def _csv_lines(top, rows):
 
 
 @login_required
+@replica_view
 def export_csv(request):
     queryset, top = _export(request)
     response = StreamingHttpResponse(
@@ -123,6 +125,7 @@ def _xlsx_cells(sheet, row, *, bold=False):
 
 
 @login_required
+@replica_view
 def export_xlsx(request):
     from openpyxl import Workbook
 
@@ -158,13 +161,8 @@ class CoopImportForm(DsfrBaseForm):
     )
 
     def clean_file(self):
-        file = self.cleaned_data["file"]
-        name = (file.name or "").lower()
-        if not name.endswith((".xlsx", ".csv")):
-            raise forms.ValidationError("Le fichier doit être un classeur XLSX ou un fichier CSV.")
-        if file.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("Le fichier dépasse 10 Mo : exportez une période plus courte.")
-        return file
+        # Size, extension and content (a zip for XLSX, text for CSV): tremplin/www/uploads.py.
+        return check_upload(self.cleaned_data["file"], kinds=("xlsx", "csv"))
 
 
 @login_required

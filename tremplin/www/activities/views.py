@@ -245,7 +245,7 @@ def accompaniment_create(request):
             request, extra_pks=_posted_ids(request, "beneficiary"), about="formulaire d'accompagnement"
         )
     form = AccompanimentForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,  # an empty POST is a bound form too (not a 500)
         sites=sites,
         people_choices=people_choices,
         fixed_person=person,
@@ -311,7 +311,8 @@ def workshop_create(request):
     _require(perms.can_record_activity(user), "Votre rôle ne permet pas d'enregistrer des ateliers.")
     sites = recording_sites(user)
     people_choices, query, found = _workshop_people(request, _posted_ids(request, "participants"))
-    form = WorkshopForm(request.POST or None, sites=sites, people_choices=people_choices, initial=_prefill(user, sites))
+    data = request.POST if request.method == "POST" else None  # an empty POST is a bound form too (not a 500)
+    form = WorkshopForm(data, sites=sites, people_choices=people_choices, initial=_prefill(user, sites))
     if request.method == "POST":
         valid = form.is_valid()
         pks = form.cleaned_data.get("participants") or []

@@ -5,6 +5,7 @@ from dsfr.widgets import InlineRadioSelect
 from tremplin.beneficiaries import consents
 from tremplin.beneficiaries.enums import ConsentKind, ContactChannel, Gender, SocialStatus
 from tremplin.beneficiaries.models import PHONE_VALIDATOR, normalize_phone, record_errors, validate_birth_year
+from tremplin.privacy.enums import ErasureReason
 from tremplin.territories.models import Commune, normalize_search
 
 
@@ -160,3 +161,18 @@ class ConsentForm(DsfrBaseForm):
 
 class SearchForm(DsfrBaseForm):
     q = forms.CharField(label="Rechercher une personne", required=False, help_text="Nom, prénom, téléphone ou e-mail")
+
+
+class ErasureForm(DsfrBaseForm):
+    """Why the record is erased (a code in the record's journal). Without an answer: the person's request."""
+
+    reason = forms.ChoiceField(
+        label="Pourquoi effacer cette fiche ?",
+        choices=[(reason.value, reason.label) for reason in (ErasureReason.REQUEST, ErasureReason.NOT_NEEDED)],
+        initial=ErasureReason.REQUEST,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def clean_reason(self):
+        return self.cleaned_data.get("reason") or ErasureReason.REQUEST

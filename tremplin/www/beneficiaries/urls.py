@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import privacy, views
 
 app_name = "beneficiaries"
 urlpatterns = [
@@ -12,4 +12,6 @@ urlpatterns = [
     path("<int:pk>/consentement/", views.person_consent, name="consent"),
     path("<int:pk>/fusionner/<int:other>/", views.person_merge, name="merge"),
     path("<int:pk>/supprimer/", views.person_delete, name="delete"),
+    path("<int:pk>/donnees.json", privacy.person_data_json, name="data_json"),
+    path("<int:pk>/donnees.pdf", privacy.person_data_pdf, name="data_pdf"),
 ]

@@ -19,9 +19,10 @@ from tremplin.diagnostics import selectors as diagnostic_selectors
 from tremplin.diagnostics.models import Diagnostic, Screening
 from tremplin.diagnostics.perms import visible_screenings
 from tremplin.mandates import selectors as mandate_selectors
+from tremplin.mandates.models import Mandate
 from tremplin.referrals import selectors as referral_selectors
 
-from .forms import BeneficiaryCreateForm, BeneficiaryForm, ConsentForm, SearchForm
+from .forms import BeneficiaryCreateForm, BeneficiaryForm, ConsentForm, ErasureForm, SearchForm
 
 PAGE_SIZE = 25
 HISTORY_JOURNAL_SIZE = 200  # a record's journal is short; the openings are paginated
@@ -287,8 +288,10 @@ def person_delete(request, pk):
     if not perms.can_record_beneficiary(request.user):
         raise PermissionDenied("Votre rôle ne permet pas de supprimer des fiches.")
     person = get_visible_person_or_404(request, pk)
-    if request.method == "POST":
-        services.beneficiary_anonymise(beneficiary=person, by=request.user)
+    form = ErasureForm(request.POST if request.method == "POST" else None)  # an empty POST: the request
+    if request.method == "POST" and form.is_valid():
+        # The erasure asked by the person (RGPD art. 17), or of a record no longer needed: journaled with who and why.
+        services.beneficiary_anonymise(beneficiary=person, by=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, "La fiche est supprimée : nom et coordonnées sont effacés définitivement.")
         return redirect("beneficiaries:list")
     context = {
@@ -297,5 +300,7 @@ def person_delete(request, pk):
             (person.display_name, reverse("beneficiaries:detail", args=[person.pk])), ("Supprimer", None)
         ),
         "person": person,
+        "form": form,
+        "valid_mandates": Mandate.objects.valid().filter(beneficiary=person).count(),
     }
     return render(request, "beneficiaries/delete.html", context)

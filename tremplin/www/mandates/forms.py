@@ -12,6 +12,7 @@ from tremplin.mandates.enums import (
     SignatureMethod,
 )
 from tremplin.network.models import Organisation
+from tremplin.www.uploads import check_upload
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -61,18 +62,15 @@ class SignatureForm(DsfrBaseForm):
     signature = forms.CharField(widget=forms.HiddenInput, required=False)
 
     MAX_SCAN = 10 * 1024 * 1024
-    SCAN_TYPES = {b"%PDF": "PDF", b"\xff\xd8\xff": "JPEG", b"\x89PNG": "PNG"}
 
     def clean_scan(self):
         scan = self.cleaned_data.get("scan")
         if not scan:
             return None
-        if scan.size > self.MAX_SCAN:
-            raise ValidationError("Fichier trop lourd (10 Mo au plus).")
-        data = scan.read()
-        if not any(data.startswith(magic) for magic in self.SCAN_TYPES):
-            raise ValidationError("Ce fichier n'est ni un PDF, ni une photo JPEG ou PNG.")
-        return data
+        # Size, extension and content (tremplin/www/uploads.py); only the fingerprint of the bytes is kept.
+        wrong_type = "Ce fichier n'est ni un PDF, ni une photo JPEG ou PNG."
+        check_upload(scan, kinds=("pdf", "jpeg", "png"), max_bytes=self.MAX_SCAN, wrong_type=wrong_type)
+        return scan.read()
 
     def clean(self):
         cleaned = super().clean()

@@ -6,8 +6,10 @@ from dsfr.forms import DsfrBaseForm
 from tremplin.network.enums import SiteKind
 from tremplin.planning.enums import Weight
 from tremplin.planning.feasibility import PlanningError
+from tremplin.planning.plan_files import MAX_BYTES as PLAN_MAX_BYTES
 from tremplin.planning.plan_files import office_ids
 from tremplin.planning.services import PlanOptions, plan_check, your_departements
+from tremplin.www.uploads import check_upload
 
 MAX_TIME_LIMIT_S = 300
 SEPARATORS = re.compile(r"[\s,;]+")
@@ -174,6 +176,8 @@ class ScenarioForm(DsfrBaseForm):
         upload = self.cleaned_data.get("start_plan")
         if not upload:
             return []
+        # Size, extension and content first (tremplin/www/uploads.py), then the plan's own structure.
+        check_upload(upload, kinds=("csv", "geojson"), max_bytes=PLAN_MAX_BYTES)
         try:
             ids = office_ids(upload.name, upload.read())
         except PlanningError as exc:

@@ -7,7 +7,6 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, QueryDict
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tremplin.accounts.enums import Role
 from tremplin.network.models import Organisation, Site
+from tremplin.ops.routers import replica_view
 from tremplin.reporting import objectives as objective_progress
 from tremplin.reporting import outcomes, perms, services, stats
 from tremplin.reporting.enums import ObjectiveScope
@@ -71,6 +71,7 @@ def _crumbs(level: Level | None = None):
 
 @login_required
 @require_GET
+@replica_view
 def dashboard(request):
     """National dashboard for national managers; the others land on their own level."""
     user = request.user
@@ -99,6 +100,7 @@ def dashboard(request):
 
 @login_required
 @require_GET
+@replica_view
 def departement(request, code):
     departement = get_object_or_404(Departement, code=code.upper())
     level = Level(
@@ -113,6 +115,7 @@ def departement(request, code):
 
 @login_required
 @require_GET
+@replica_view
 def site(request, site_id):
     site = get_object_or_404(Site.objects.select_related("commune"), pk=site_id)
     commune = f" ({site.commune.name})" if site.commune_id else ""
@@ -128,8 +131,9 @@ def site(request, site_id):
 
 @login_required
 @require_GET
+@replica_view
 def mediator(request, user_id):
-    mediator = get_object_or_404(get_user_model(), pk=user_id, role__in=(Role.MEDIATOR, Role.COUNTER_AGENT))
+    mediator = get_object_or_404(perms.visible_mediators(request.user), pk=user_id)
     title = "Mon activité" if mediator.pk == request.user.pk else f"Médiateur : {mediator.get_full_name()}"
     level = Level(
         "mediator",
@@ -143,6 +147,7 @@ def mediator(request, user_id):
 
 @login_required
 @require_GET
+@replica_view
 def team(request, team_id):
     team = get_object_or_404(Team, pk=team_id)
     level = Level(
@@ -153,6 +158,7 @@ def team(request, team_id):
 
 @login_required
 @require_GET
+@replica_view
 def organisation(request, organisation_id):
     organisation = get_object_or_404(Organisation, pk=organisation_id)
     level = Level(

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from tremplin.accounts.enums import Role
+from tremplin.ops.routers import replica_view
 from tremplin.pdf import render_pdf
 from tremplin.reporting import exports, outcomes, stats, suppression
 from tremplin.reporting.filters import StatsFilters
@@ -59,6 +60,7 @@ def _header_lines(filters, errors) -> list[tuple[str, str]]:
 
 @login_required
 @require_GET
+@replica_view
 def export_csv(request):
     filters, errors = _view(request)
     tables = exports.dashboard_tables(request.user, filters)
@@ -145,6 +147,7 @@ def dashboard_xlsx(title: str, lines, tables) -> bytes:
 
 @login_required
 @require_GET
+@replica_view
 def export_xlsx(request):
     filters, errors = _view(request)
     content = dashboard_xlsx(TITLE, _header_lines(filters, errors), exports.dashboard_tables(request.user, filters))
@@ -171,6 +174,7 @@ def _printed(table: exports.Table) -> exports.Table:
 
 @login_required
 @require_GET
+@replica_view
 def funder_report(request):
     """The funder report of a period (the other filters apply too), printable on A4."""
     viewer = request.user
@@ -205,6 +209,7 @@ def funder_report(request):
 
 @login_required
 @require_GET
+@replica_view
 def opendata_csv(request):
     """Anonymised aggregate for publication: people by département × age band, gender, status and kind, small cells
     and the cells that would let them be recomputed suppressed; the rules in the first lines."""

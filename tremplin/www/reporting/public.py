@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from tremplin.accounts.enums import Role
+from tremplin.ops.routers import replica_view
 from tremplin.reporting import stats
 from tremplin.reporting.filters import StatsFilters
 from tremplin.reporting.models import ShareLink
@@ -53,6 +54,7 @@ def _national_page_data() -> dict:
 
 
 @require_GET
+@replica_view
 def national(request):
     data = cache.get(CACHE_KEY)
     if data is None:
@@ -72,6 +74,7 @@ def national(request):
 
 
 @require_GET
+@replica_view
 def share(request, token):
     link = ShareLink.objects.select_related("created_by").filter(token=token).first()
     now = timezone.now()

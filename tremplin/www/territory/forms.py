@@ -2,8 +2,9 @@ from django import forms
 from dsfr.forms import DsfrBaseForm
 
 from tremplin.territories.enums import IndicatorDirection
+from tremplin.www.uploads import check_upload
 
-MAX_UPLOAD_BYTES = 30 * 1024 * 1024
+MAX_UPLOAD_BYTES = 30 * 1024 * 1024  # a national file, one line per commune, may be larger than the platform's limit
 
 
 class IndicatorUploadForm(DsfrBaseForm):
@@ -37,10 +38,8 @@ class IndicatorUploadForm(DsfrBaseForm):
     scored = forms.BooleanField(label="Compte dans le score de fragilité", required=False)
 
     def clean_file(self):
-        file = self.cleaned_data["file"]
-        if file.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("Le fichier dépasse 30 Mo.")
-        return file
+        # Size, extension and content (text, not a binary file renamed .csv): tremplin/www/uploads.py.
+        return check_upload(self.cleaned_data["file"], kinds=("csv",), max_bytes=MAX_UPLOAD_BYTES)
 
 
 class IndicatorScoredForm(forms.Form):
