@@ -87,7 +87,10 @@ def person_data_pdf(request, pk):
     context = {
         "document": data["document"],
         "produced": _plain(data["document"]["Produit le"]),
-        "greeting": data["identite"]["Pseudonyme"] or data["identite"]["Prénom"] or data["identite"]["Nom"],
+        # « Bonjour Kevin L. » and not « Kevin L.. » (the sentence's own full stop follows)
+        "greeting": (data["identite"]["Pseudonyme"] or data["identite"]["Prénom"] or data["identite"]["Nom"]).rstrip(
+            "."
+        ),
         "sections": _pdf_sections(data),
         "max_rows": PDF_MAX_ROWS,
     }
