@@ -197,3 +197,39 @@ def start_recovery_thread(worker_id: str, *, interval: float, max_runs: int) -> 
     thread.start()
     first_check.wait(timeout=10)
     return thread
+
+
+DAILY_CHECK_SECONDS = 600
+
+
+def daily_jobs() -> str:
+    """The day's run of the retention periods (docs/RGPD.md), unless some worker already did it today: its summary,
+    or "" when there was nothing to do."""
+    from tremplin.privacy.retention import AlreadyRanToday, retention_apply, summary
+
+    try:
+        run = retention_apply(daily=True)
+    except AlreadyRanToday:
+        return ""
+    logger.warning("Conservation des données : %s", summary(run.counts))
+    return summary(run.counts)
+
+
+def start_daily_thread(interval: float = DAILY_CHECK_SECONDS) -> threading.Thread:
+    """`task_worker --daily-jobs`: `daily_jobs()` now and every `interval` seconds (a no-op once done today)."""
+
+    def run():
+        while True:
+            try:
+                daily_jobs()
+            except Error as error:
+                logger.warning("Conservation des données : base de données injoignable (%s)", error)
+                with contextlib.suppress(Error):
+                    connection.close()
+            except Exception:
+                logger.exception("Conservation des données : erreur inattendue")
+            time.sleep(interval)
+
+    thread = threading.Thread(target=run, name="daily-jobs", daemon=True)
+    thread.start()
+    return thread
