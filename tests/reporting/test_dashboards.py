@@ -180,7 +180,7 @@ def test_each_role_lands_on_its_own_level(client, world):
         ("coordinator_22", "site", "o1", 200),
         ("coordinator_22", "site", "o3", 403),
         ("mediator", "mediator", "mediator", 200),
-        ("mediator", "mediator", "partner_mediator_elsewhere", 403),
+        ("mediator", "mediator", "partner_mediator_elsewhere", 404),  # another mediator's dashboard: not found
         ("mediator", "organisation", "la_poste", 200),
         ("partner", "organisation", "association", 200),
         ("partner", "organisation", "la_poste", 403),

@@ -137,4 +137,4 @@ def test_deleting_a_person_is_confirmed_on_its_own_page(client, world):
     url = reverse("beneficiaries:delete", args=[world.person.pk])
     assert url not in _post_forms(detail)
     text = _text(client.get(url))
-    assert "effacés définitivement" in text and "Oui, supprimer la fiche" in text and "Non, revenir" in text
+    assert "effacé définitivement" in text and "Oui, supprimer la fiche" in text and "Non, revenir" in text

@@ -12,7 +12,7 @@ from tests.workshops.factories import RegistrationFactory, SessionFactory
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "tremplin" / "templates"
 # Printed by WeasyPrint (PDF), never served to a browser: their <style> is not under the page's policy.
-PRINTED = {"notifications/letter.html", "diagnostics/summary_pdf.html"}
+PRINTED = {"notifications/letter.html", "diagnostics/summary_pdf.html", "beneficiaries/data_pdf.html"}
 INLINE = [
     (re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I), "script en ligne"),
     (re.compile(r"\son[a-z]+\s*=", re.I), "gestionnaire d'événement en ligne"),
