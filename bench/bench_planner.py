@@ -149,6 +149,19 @@ def emit(**event) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
+def planning_params(args, params_class):
+    """The planner's parameters of a worker run (``params_class``: this tree's PlanningParams or the anchor's)."""
+    return params_class(
+        mediators=args.p,
+        offices_per_mediator=args.k,
+        reach_km=args.reach_km,
+        circuit_km=args.circuit_km,
+        departements=args.departements,
+        time_limit_s=args.time_limit,
+        gap_tolerance=args.gap,
+    )
+
+
 def worker_tremplin(args) -> None:
     from tremplin.planning.solver import PlanningInstance, PlanningParams, solve
 
@@ -159,15 +172,7 @@ def worker_tremplin(args) -> None:
     load_s = time.perf_counter() - t
     rss_loaded = rss_mb()
     inst = PlanningInstance(data["demand"], data["weights"], data["sites"], group)
-    params = PlanningParams(
-        mediators=args.p,
-        offices_per_mediator=args.k,
-        reach_km=args.reach_km,
-        circuit_km=args.circuit_km,
-        departements=args.departements,
-        time_limit_s=args.time_limit,
-        gap_tolerance=args.gap,
-    )
+    params = planning_params(args, PlanningParams)
     t = time.perf_counter()
     plan = solve(inst, params)
     wall = time.perf_counter() - t
@@ -322,15 +327,7 @@ def worker_circuits(args) -> None:
         from tremplin.planning.solver import PlanningInstance, PlanningParams, solve
     data = np.load(args.inputs)
     inst = PlanningInstance(data["demand"], data[args.weight], data["sites"], data["group"])
-    params = PlanningParams(
-        mediators=args.p,
-        offices_per_mediator=args.k,
-        reach_km=args.reach_km,
-        circuit_km=args.circuit_km,
-        departements=args.departements,
-        time_limit_s=args.time_limit,
-        gap_tolerance=args.gap,
-    )
+    params = planning_params(args, PlanningParams)
     t = time.perf_counter()
     plan = solve(inst, params)
     wall = time.perf_counter() - t
