@@ -105,6 +105,16 @@ def test_the_json_copy_holds_everything_tremplin_has_about_the_person(client, wo
     assert world.users.mediator.email not in json.dumps(data)
 
 
+def test_the_copy_leaves_out_the_notes_of_another_organisation(client, world):
+    """A workshop of the association that Anne attended: its notes stay in the association (as on its page)."""
+    ActivityFactory(
+        organisation=world.association, site=world.p1, people=[world.anne], notes="Remarque de l'association"
+    )
+    client.force_login(world.users.mediator)
+    notes = [row["Notes"] for row in _json(client, world.anne)["accompagnements"]]
+    assert sorted(notes) == ["", "Premiers pas sur la messagerie"]
+
+
 def test_each_copy_is_journaled_on_the_persons_history(client, world):
     client.force_login(world.users.mediator)
     _json(client, world.anne)

@@ -1,6 +1,6 @@
 """A person's data, as Tremplin holds it, for their right of access (RGPD art. 15) and portability (art. 20).
 
-`person_data(person, shown)` reads everything attached to one record — identity, consents, screenings,
+`person_data(person, shown, viewer)` reads everything attached to one record — identity, consents, screenings,
 diagnostics, accompaniments, workshop bookings, messages, referrals, mandates (with their démarches and their
 journal), identity checks, the record's journal and who opened it — and returns it as plain sections with French
 labels, the same for the JSON file and the large-print PDF. The identity and contact fields come from `shown`, the
@@ -19,10 +19,11 @@ from django.utils.html import strip_tags
 
 from tremplin.activities.enums import Kind
 from tremplin.activities.models import Participant
+from tremplin.activities.perms import can_read_notes
 from tremplin.beneficiaries import consents as consent_texts
 from tremplin.beneficiaries.disclosure import PersonShown
 from tremplin.beneficiaries.models import Beneficiary
-from tremplin.diagnostics.enums import AreaLevel
+from tremplin.diagnostics.enums import Area, AreaLevel
 from tremplin.diagnostics.models import Diagnostic, Screening
 from tremplin.diagnostics.scoring import AREAS
 from tremplin.mandates.models import IdentityCheck, Mandate, MandateUse
@@ -33,13 +34,6 @@ from tremplin.referrals.models import Referral
 from tremplin.taxonomy.coop import Thematique
 from tremplin.workshops.models import Registration
 
-AREA_LABELS = {
-    "information": "Chercher des informations",
-    "communication": "Communiquer",
-    "content": "Créer des documents",
-    "safety": "Se protéger",
-    "problem_solving": "Se débrouiller en ligne",
-}
 SECTION_TITLES = {
     "identite": "Identité et coordonnées",
     "consentements": "Consentements",
@@ -136,7 +130,7 @@ def _diagnostics(person):
             "A utilisé Internet ces 3 derniers mois": diagnostic.internet_last_3_months,
         }
         for area in AREAS:
-            row[AREA_LABELS.get(area, area)] = _label(AreaLevel, getattr(diagnostic, area))
+            row[_label(Area, area)] = _label(AreaLevel, getattr(diagnostic, area))
         row |= {
             "Niveau global": diagnostic.get_overall_display(),
             "Classe": diagnostic.get_insee_display(),
@@ -148,7 +142,7 @@ def _diagnostics(person):
     return rows
 
 
-def _accompaniments(person):
+def _accompaniments(person, viewer):
     participations = (
         Participant.objects.filter(beneficiary=person).select_related("activity__site").order_by("date", "pk")
     )
@@ -161,7 +155,8 @@ def _accompaniments(person):
             "Durée (minutes)": row.activity.duration_minutes,
             "Thématiques": [_label(Thematique, code) for code in row.activity.themes],
             "Autonomie": row.activity.get_autonomy_display(),
-            "Notes": row.activity.notes,
+            # notes stay inside the organisation that wrote them (the same rule as the activity's page)
+            "Notes": row.activity.notes if can_read_notes(viewer, row.activity) else "",
         }
         for row in participations
     ]
@@ -317,7 +312,7 @@ def _openings(person):
     ]
 
 
-def person_data(person: Beneficiary, shown: PersonShown, *, now: datetime.datetime | None = None) -> dict:
+def person_data(person: Beneficiary, shown: PersonShown, viewer, *, now: datetime.datetime | None = None) -> dict:
     """Every section, keyed as SECTION_TITLES (plus « document »), in the order a reader expects."""
     mandates = list(
         Mandate.objects.filter(beneficiary=person)
@@ -335,7 +330,7 @@ def person_data(person: Beneficiary, shown: PersonShown, *, now: datetime.dateti
         "consentements": _consents(person),
         "reperages": _screenings(person),
         "diagnostics": _diagnostics(person),
-        "accompagnements": _accompaniments(person),
+        "accompagnements": _accompaniments(person, viewer),
         "inscriptions": _registrations(person),
         "messages": _messages(person),
         "orientations": _referrals(person),

@@ -35,7 +35,7 @@ def _data(request, pk, about: str) -> tuple[Beneficiary, dict]:
         )
     except Beneficiary.DoesNotExist:
         raise Http404("Personne introuvable") from None
-    return person, person_data(person, shown)
+    return person, person_data(person, shown, request.user)
 
 
 @login_required
