@@ -105,7 +105,7 @@ def test_a_file_of_another_type_is_refused_by_its_name():
 
 
 def test_the_size_limit_is_a_setting_with_a_default_of_10_mo(settings):
-    del settings.TREMPLIN_UPLOAD_MAX_BYTES  # not set: the default
+    # the default of tremplin/settings/base.py (TREMPLIN_UPLOAD_MAX_BYTES not in the environment)
     ten = 10 * 1024 * 1024
     assert check_upload(upload("export.csv", b"a" * ten), kinds=("csv",))
     assert refusal(upload("export.csv", b"a" * (ten + 1)), kinds=("csv",)) == "Le fichier dépasse 10 Mo."

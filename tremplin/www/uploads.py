@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 SNIFF_BYTES = 64 * 1024  # what is read to recognise a file
 
 # Signatures of binary formats that are never a text file (CSV, JSON, GeoJSON), whatever their name.
@@ -89,8 +88,8 @@ KINDS = {
 
 
 def max_upload_bytes() -> int:
-    """The platform's upload limit (TREMPLIN_UPLOAD_MAX_BYTES, 10 Mo by default)."""
-    return int(getattr(settings, "TREMPLIN_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
+    """The platform's upload limit (TREMPLIN_UPLOAD_MAX_BYTES in tremplin/settings/base.py, 10 Mo by default)."""
+    return settings.TREMPLIN_UPLOAD_MAX_BYTES
 
 
 def size_text(size: int) -> str:
