@@ -14,9 +14,18 @@ from django.utils import timezone
 from tests.factories import UserFactory
 from tremplin.accounts import tokens
 from tremplin.accounts.models import ApiToken
-from tremplin.accounts.tokens import KeyExpired, api_token_create, api_token_revoke, check_key, user_for_key
+from tremplin.accounts.tokens import KeyExpired, api_token_create, api_token_revoke, check_key
 
 pytestmark = pytest.mark.django_db
+
+
+def user_for_key(key: str):
+    """The user of a valid key, or None (refused or expired): what the API's authentication gets."""
+    try:
+        found = check_key(key)
+    except KeyExpired:
+        return None
+    return None if found is None else found[0]
 
 
 @pytest.fixture(autouse=True)

@@ -121,15 +121,6 @@ def check_key(key: str) -> tuple[User, int] | None:
     return copy.copy(checked.user), checked.token_id
 
 
-def user_for_key(key: str) -> User | None:
-    """The active user owning this valid (non-revoked, non-expired) key, or None."""
-    try:
-        found = check_key(key)
-    except KeyExpired:
-        return None
-    return None if found is None else found[0]
-
-
 def _expired(checked: CheckedKey) -> bool:
     return checked.expires_at <= timezone.now()
 
