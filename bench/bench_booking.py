@@ -80,6 +80,17 @@ def cpu_ticks(server_pid: int, database_port: int | None) -> dict[str, int]:
     return ticks
 
 
+def wait_until_up(client, attempts: int = 100) -> None:
+    """Until the server answers its health check (at most `attempts` × 0.1 s)."""
+    for _ in range(attempts):
+        try:
+            if client.request("GET", "/api/v1/health")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -404,13 +415,7 @@ def main():
     results = {}
     try:
         client = Client(port, key)
-        for _ in range(100):
-            try:
-                if client.request("GET", "/api/v1/health")[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.1)
+        wait_until_up(client)
         # Warm-up: import paths, connections of both workers, query plans.
         first = next(iter(session_ids.values()))[0]
         fire(client, [("GET", "/api/v1/health")] * 200 + [("GET", f"/api/v1/sessions/{first}")] * 50, args.clients)

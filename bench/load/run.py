@@ -54,7 +54,16 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.bench_booking import Client, check, cpu_ticks, environment, free_port, percentile_ms, seed  # noqa: E402
+from bench.bench_booking import (  # noqa: E402
+    Client,
+    check,
+    cpu_ticks,
+    environment,
+    free_port,
+    percentile_ms,
+    seed,
+    wait_until_up,
+)
 
 RESULTS = ROOT / "bench" / "results"
 STATIC_CACHE = ROOT / "var" / "load-static"  # var/ is not versioned
@@ -391,13 +400,7 @@ def main():
     phases = {}
     try:
         client, reader = Client(port, booking_key), Client(port, description["reader_keys"][0])
-        for _ in range(100):
-            try:
-                if client.request("GET", "/api/v1/health")[0] == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.1)
+        wait_until_up(client)
         # Warm-up of every worker: imports, connections, the public statistics' cache (one hour in production).
         for _ in range(3 * args.workers):
             for who, path in (
